@@ -1,0 +1,128 @@
+"""Turn a post's Markdown into the HTML stored with it: math left for MathJax, code highlighted."""
+
+import re
+import xml.etree.ElementTree as etree
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+from pymdownx.slugs import slugify
+
+MORE_MARKER = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE)
+
+# Display math written inside a paragraph, as is common in Chinese math writing:
+# "...我们有\n\begin{equation}...\end{equation}\n其中...". Arithmatex only knows these as
+# blocks of their own, so without this pattern `_` and `*` inside them become emphasis.
+INLINE_DISPLAY_MATH = (
+    r"(?s)(?<!\\)(?:"
+    r"\\begin\{(?P<env>[a-zA-Z]+\*?)\}.+?\\end\{(?P=env)\}"
+    r"|\$\$.+?\$\$"
+    r"|\\\[.+?\\\]"
+    r")"
+)
+
+
+class InlineDisplayMathProcessor(InlineProcessor):
+    """Keep display math found inside a paragraph away from the other inline patterns."""
+
+    def handleMatch(self, m, data):
+        tex = m.group(0)
+        if tex.startswith("$$"):
+            tex = "\\[" + tex[2:-2] + "\\]"
+        element = etree.Element("span", {"class": "arithmatex"})
+        element.text = AtomicString(tex)
+        return element, m.start(0), m.end(0)
+
+
+class FigureCaptionTreeprocessor(Treeprocessor):
+    """Wrap a paragraph holding only an image in <figure>, its alt text as the caption."""
+
+    def run(self, root):
+        for index, paragraph in enumerate(list(root)):
+            if paragraph.tag != "p" or len(paragraph) != 1:
+                continue
+            image = paragraph[0]
+            if image.tag != "img" or (paragraph.text or "").strip():
+                continue
+            if (image.tail or "").strip():
+                continue
+            figure = etree.Element("figure")
+            image.tail = None
+            image.set("loading", "lazy")
+            figure.append(image)
+            alt = image.get("alt", "").strip()
+            if alt:
+                caption = etree.SubElement(figure, "figcaption")
+                caption.text = alt
+            root.remove(paragraph)
+            root.insert(index, figure)
+
+
+class BlogMathExtension(Extension):
+    """Inline display math and image captions, on top of pymdown-extensions' arithmatex."""
+
+    def extendMarkdown(self, md):
+        # Above arithmatex's own inline pattern (189.9) so `$$` is not read as two `$`.
+        md.inlinePatterns.register(
+            InlineDisplayMathProcessor(INLINE_DISPLAY_MATH, md), "inline-display-math", 190
+        )
+        md.treeprocessors.register(FigureCaptionTreeprocessor(md), "figure-caption", 5)
+
+
+def _slugify_heading(value, separator):
+    return slugify(case="lower")(value, separator)
+
+
+POST_EXTENSIONS = [
+    "pymdownx.arithmatex",
+    BlogMathExtension(),
+    "pymdownx.superfences",
+    "pymdownx.highlight",
+    "pymdownx.tilde",
+    "tables",
+    "footnotes",
+    "toc",
+    "attr_list",
+    "md_in_html",
+    "sane_lists",
+]
+POST_EXTENSION_CONFIGS = {
+    "pymdownx.arithmatex": {"generic": True},
+    "pymdownx.highlight": {
+        "use_pygments": True,
+        "css_class": "highlight",
+        "guess_lang": False,
+    },
+    "toc": {"permalink": "#", "permalink_title": "", "slugify": _slugify_heading},
+    "footnotes": {"BACKLINK_TITLE": ""},
+}
+
+
+def render_markdown(source):
+    """Render trusted Markdown (the author's) to HTML with math kept intact for MathJax."""
+    converter = markdown.Markdown(
+        extensions=POST_EXTENSIONS,
+        extension_configs=POST_EXTENSION_CONFIGS,
+        output_format="html",
+    )
+    return converter.convert(source or "")
+
+
+def split_excerpt(source):
+    """Return the Markdown shown in listings: up to `<!--more-->`, else the first paragraph."""
+    source = source or ""
+    marker = MORE_MARKER.search(source)
+    if marker:
+        return source[: marker.start()].rstrip()
+    for block in re.split(r"\n[ \t]*\n", source.strip()):
+        stripped = block.strip()
+        if stripped and not stripped.startswith("#"):
+            return stripped
+    return ""
+
+
+def strip_more_marker(source):
+    """Drop the `<!--more-->` line from the full body."""
+    return MORE_MARKER.sub("", source or "")

@@ -1,0 +1,198 @@
+"""Reader-facing pages: listings, a post, the whole-site index, search."""
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView
+
+from . import search
+from .models import Category, Post, Tag
+from .readers import ViewCounter
+
+
+class PostListingMixin:
+    """A paginated listing of published posts; subclasses narrow the queryset."""
+
+    model = Post
+    paginate_by = settings.BLOG_POSTS_PER_PAGE
+    context_object_name = "posts"
+    template_name = "blog/post_archive.html"
+    page_url_name = None
+
+    def get_queryset(self):
+        return self.filter_posts(Post.objects.published()).for_listing()
+
+    def filter_posts(self, posts):
+        return posts
+
+    def get_page_url_kwargs(self):
+        return {}
+
+    def get_page_url(self, number):
+        kwargs = self.get_page_url_kwargs()
+        if number == 1:
+            return reverse(f"blog:{self.page_url_name}", kwargs=kwargs)
+        return reverse(f"blog:{self.page_url_name}_page", kwargs={**kwargs, "page": number})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        context["pager"] = [
+            {"number": number, "url": self.get_page_url(number) if number != "…" else None}
+            for number in page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            )
+        ]
+        context["next_page_url"] = (
+            self.get_page_url(page.next_page_number()) if page.has_next() else None
+        )
+        context["previous_page_url"] = (
+            self.get_page_url(page.previous_page_number()) if page.has_previous() else None
+        )
+        return context
+
+
+class HomeView(PostListingMixin, ListView):
+    template_name = "blog/post_list.html"
+    page_url_name = "home"
+
+
+class CategoryView(PostListingMixin, ListView):
+    page_url_name = "category"
+
+    def filter_posts(self, posts):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return posts.filter(category=self.category)
+
+    def get_page_url_kwargs(self):
+        return {"slug": self.category.slug}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            listing_title=_("分类：%(name)s") % {"name": self.category.name}, **kwargs
+        )
+
+
+class TagView(PostListingMixin, ListView):
+    page_url_name = "tag"
+
+    def filter_posts(self, posts):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return posts.filter(tags=self.tag)
+
+    def get_page_url_kwargs(self):
+        return {"slug": self.tag.slug}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            listing_title=_("标签：%(name)s") % {"name": self.tag.name}, **kwargs
+        )
+
+
+class MonthView(PostListingMixin, ListView):
+    page_url_name = "month"
+
+    def filter_posts(self, posts):
+        year, month = self.kwargs["year"], self.kwargs["month"]
+        if not (1 <= month <= 12 and 1 <= year <= 9999):
+            raise Http404(_("没有这个月份。"))
+        posts = posts.in_month(year, month)
+        if not posts.exists():
+            raise Http404(_("这个月没有文章。"))
+        return posts
+
+    def get_page_url_kwargs(self):
+        return {"year": self.kwargs["year"], "month": self.kwargs["month"]}
+
+    def get_context_data(self, **kwargs):
+        title = _("%(year)d年%(month)02d月的文章") % {
+            "year": self.kwargs["year"],
+            "month": self.kwargs["month"],
+        }
+        return super().get_context_data(listing_title=title, **kwargs)
+
+
+class SearchView(PostListingMixin, ListView):
+    page_url_name = "search"
+    allow_empty = True
+
+    def get(self, request, *args, **kwargs):
+        if "keywords" not in kwargs:
+            query = search.normalize_query(request.GET.get("q", ""))
+            if query:
+                return redirect("blog:search", keywords=query)
+        elif search.normalize_query(kwargs["keywords"]) != kwargs["keywords"]:
+            return redirect("blog:search", keywords=search.normalize_query(kwargs["keywords"]))
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        keywords = self.kwargs.get("keywords", "")
+        return Post.objects.published().search(keywords).select_related("author", "category")
+
+    def get_page_url_kwargs(self):
+        return {"keywords": self.kwargs["keywords"]}
+
+    def get_context_data(self, **kwargs):
+        keywords = self.kwargs.get("keywords", "")
+        if keywords:
+            title = _("“%(keywords)s”的搜索结果") % {"keywords": keywords}
+        else:
+            title = _("智能搜索")
+        return super().get_context_data(
+            listing_title=title, search_query=keywords, is_search=True, **kwargs
+        )
+
+
+class PostDetailView(DetailView):
+    """A post with its reader count, citation and neighbours; staff may preview drafts."""
+
+    context_object_name = "post"
+
+    def get_queryset(self):
+        posts = Post.objects.select_related("author", "category")
+        if self.request.user.is_staff:
+            return posts
+        return posts.published()
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        counter = ViewCounter(request, self.object.pk)
+        if self.object.is_public:
+            self.object.views = counter.count(self.object.views)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if self.object.is_public:
+            counter.remember(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        post = self.object
+        return super().get_context_data(
+            tags=list(post.tags.all()),
+            previous_post=post.get_previous_public(),
+            next_post=post.get_next_public(),
+            related_posts=list(post.related_posts(settings.BLOG_RELATED_POSTS)),
+            **kwargs,
+        )
+
+
+def post_detail_slash_redirect(request, pk):
+    return redirect("blog:post_detail", pk=pk, permanent=True)
+
+
+class ContentView(TemplateView):
+    """The whole site on one page, grouped by year and month."""
+
+    template_name = "blog/content.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(years=Post.objects.published().by_year(), **kwargs)
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(ADMIN_URL=settings.ADMIN_URL, **kwargs)

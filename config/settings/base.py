@@ -1,0 +1,170 @@
+"""Settings shared by every environment; each value that differs comes from the environment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data"))
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# The blog's public identity: absolute links in citations and feeds use SITE_URL.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = os.environ.get("SITE_NAME", "科学空间")
+SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "数学、物理与机器学习的笔记和推导")
+# Prefix of BibTeX keys, e.g. "kexuefm" gives @online{kexuefm-42, ...}.
+SITE_CITATION_KEY = os.environ.get("SITE_CITATION_KEY", "blog")
+SITE_LICENSE_NAME = os.environ.get("SITE_LICENSE_NAME", "CC BY-NC-ND 4.0")
+SITE_LICENSE_URL = os.environ.get(
+    "SITE_LICENSE_URL", "https://creativecommons.org/licenses/by-nc-nd/4.0/"
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "mptt",
+    "blog",
+    "comments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "blog.context_processors.site",
+            ],
+        },
+    },
+]
+
+
+def database_from_env():
+    """Use DATABASE_URL (PostgreSQL through psycopg 3) or else an embedded SQLite file."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "blog.sqlite3",
+            "OPTIONS": {
+                # Writers wait for each other instead of failing with "database is locked".
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    config = dj_database_url.parse(url)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config["OPTIONS"] = {
+            # Short waits so a dead database answers quickly instead of hanging a worker.
+            "connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")),
+            "pool": {
+                "min_size": 1,
+                "max_size": int(os.environ.get("DATABASE_POOL_MAX", "4")),
+                "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "2")),
+            },
+        }
+    return config
+
+
+DATABASES = {"default": database_from_env()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文"))]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # MathJax comes from the npm registry (package.json pins it), never from a CDN.
+    ("vendor/mathjax", BASE_DIR / "node_modules" / "mathjax" / "es5"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "blog",
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "blog@localhost")
+
+# Blog behaviour.
+BLOG_POSTS_PER_PAGE = 10
+BLOG_RELATED_POSTS = 10
+BLOG_FEED_ITEMS = 20
+# A reader's repeat visits within this many seconds count once.
+BLOG_VIEW_DEDUPE_SECONDS = 24 * 60 * 60
+# Moving the admin off the well-known /admin/ path cuts down on password-guessing noise.
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"

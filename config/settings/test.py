@@ -1,0 +1,19 @@
+"""Settings for the test suite: fast hashing, plain static files, SQLite in a file."""
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR, DATABASES, STORAGES
+
+SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# gunicorn started by the browser and concurrency tests serves files straight from the finders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so a gunicorn started by a test sees the same data.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from blog.sitemaps import SITEMAPS
+from blog.views import RobotsView
+
+admin.site.site_header = admin.site.site_title = settings.SITE_NAME
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("", include("blog.urls")),
+]
