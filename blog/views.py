@@ -36,6 +36,12 @@ class PostListingMixin:
             return reverse(f"blog:{self.page_url_name}", kwargs=kwargs)
         return reverse(f"blog:{self.page_url_name}_page", kwargs={**kwargs, "page": number})
 
+    def paginate_queryset(self, queryset, page_size):
+        # ListView reads page 0 as "no page given" and would serve page 1 under /page/0/.
+        if self.kwargs.get("page") is not None and self.kwargs["page"] < 1:
+            raise Http404(_("没有这一页。"))
+        return super().paginate_queryset(queryset, page_size)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = context["page_obj"]
@@ -130,6 +136,11 @@ class SearchView(PostListingMixin, ListView):
     def get_queryset(self):
         keywords = self.kwargs.get("keywords", "")
         return Post.objects.published().search(keywords).select_related("author", "category")
+
+    def get_page_url(self, number):
+        if "keywords" not in self.kwargs:
+            return reverse("blog:search_form")
+        return super().get_page_url(number)
 
     def get_page_url_kwargs(self):
         return {"keywords": self.kwargs["keywords"]}

@@ -83,23 +83,24 @@ TEMPLATES = [
 ]
 
 
+SQLITE_OPTIONS = {
+    # Writers wait for each other instead of failing with "database is locked".
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
 def database_from_env():
     """Use DATABASE_URL (PostgreSQL through psycopg 3) or else an embedded SQLite file."""
     url = os.environ.get("DATABASE_URL")
     if not url:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "blog.sqlite3",
-            "OPTIONS": {
-                # Writers wait for each other instead of failing with "database is locked".
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
+        url = f"sqlite:///{DATA_DIR / 'blog.sqlite3'}"
     config = dj_database_url.parse(url)
-    if config["ENGINE"] == "django.db.backends.postgresql":
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = dict(SQLITE_OPTIONS)
+    elif config["ENGINE"] == "django.db.backends.postgresql":
         config["OPTIONS"] = {
             # Short waits so a dead database answers quickly instead of hanging a worker.
             "connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")),
