@@ -111,7 +111,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     """A Playwright page in Debian's headless Chromium; skipped, with the reason, if absent."""
     if not os.path.exists(CHROMIUM):
         message = f"Chromium is not installed at {CHROMIUM}: `apt-get install chromium`"
@@ -119,6 +119,10 @@ def browser_page():
             pytest.fail(message)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls made by the
+    # test are still plain synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
