@@ -9,6 +9,11 @@ urlpatterns = [
     path("page/<int:page>/", views.HomeView.as_view(), name="home_page"),
     path("archives/<int:pk>", views.PostDetailView.as_view(), name="post_detail"),
     path("archives/<int:pk>/", views.post_detail_slash_redirect),
+    path(
+        "archives/<int:pk>/comment-page-<int:page>",
+        views.PostDetailView.as_view(),
+        name="post_comment_page",
+    ),
     path("category/<str:slug>/", views.CategoryView.as_view(), name="category"),
     path("category/<str:slug>/<int:page>/", views.CategoryView.as_view(), name="category_page"),
     path("tag/<str:slug>/", views.TagView.as_view(), name="tag"),

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from comments.views import comment_section
+
 from . import search
 from .models import Category, Post, Tag
 from .readers import ViewCounter
@@ -168,6 +170,8 @@ class PostDetailView(DetailView):
         return posts.published()
 
     def get(self, request, *args, **kwargs):
+        if kwargs.get("page") == 1:
+            return redirect("blog:post_detail", pk=kwargs["pk"], permanent=True)
         self.object = self.get_object()
         counter = ViewCounter(request, self.object.pk)
         if self.object.is_public:
@@ -180,6 +184,7 @@ class PostDetailView(DetailView):
     def get_context_data(self, **kwargs):
         post = self.object
         return super().get_context_data(
+            **comment_section(self.request, post, self.kwargs.get("page", 1)),
             tags=list(post.tags.all()),
             previous_post=post.get_previous_public(),
             next_post=post.get_next_public(),

@@ -11,11 +11,20 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from tests import factories
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_connection_pools(django_db_setup, django_db_blocker):
+    """Close pooled Postgres connections so the test database can be dropped at the end."""
+    yield
+    for conn in connections.all():
+        if getattr(conn, "pool", None) is not None:
+            conn.close_pool()
 
 
 @pytest.fixture
@@ -53,7 +62,7 @@ def _test_database_url():
 class GunicornServer:
     """gunicorn with the project's config, serving whatever the test database holds."""
 
-    def __init__(self, workers=3):
+    def __init__(self, workers=3, **extra_env):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -64,6 +73,7 @@ class GunicornServer:
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_ACCESS_LOG": "",
+            **extra_env,
         }
         self.log = open(PROJECT_DIR / "data" / f"gunicorn-{self.port}.log", "w+b")  # noqa: SIM115
         self.process = subprocess.Popen(

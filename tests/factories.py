@@ -52,3 +52,19 @@ def make_post(*, tags=(), **fields):
     if tags:
         post.tags.set(tags)
     return post
+
+
+def make_comment(post, *, parent=None, status="approved", **fields):
+    """Save a comment straight into its tree (single-threaded tests need no lock)."""
+    from comments.models import Comment
+
+    n = next(_sequence)
+    defaults = {
+        "author_name": f"读者{n}",
+        "author_email": f"reader{n}@example.com",
+        "body": f"第{n}条评论。",
+        "ip_address": "203.0.113.9",
+    }
+    comment = Comment(post=post, parent=parent, status=status, **{**defaults, **fields})
+    comment.save()
+    return comment

@@ -169,3 +169,26 @@ BLOG_FEED_ITEMS = 20
 BLOG_VIEW_DEDUPE_SECONDS = 24 * 60 * 60
 # Moving the admin off the well-known /admin/ path cuts down on password-guessing noise.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+
+# Comments.
+COMMENTS_MAX_LENGTH = 10_000
+COMMENTS_MAX_DEPTH = 10  # deeper replies are shown at this depth, saying whom they answer
+COMMENTS_THREADS_PER_PAGE = 20
+# "auto": approve commenters whose email already has an approved comment, hold the rest;
+# "approve_all" or "hold_all" to override.
+COMMENTS_MODERATION = os.environ.get("COMMENTS_MODERATION", "auto")
+COMMENTS_MAX_LINKS = 3  # more links than this sends a comment to moderation
+# A form posted sooner than this after it was served is a bot's.
+COMMENTS_MIN_SECONDS = int(os.environ.get("COMMENTS_MIN_SECONDS", "3"))
+COMMENTS_MAX_FORM_AGE = 24 * 60 * 60
+# Per-IP posting limits as "count/seconds" pairs: one per 15 s and 20 an hour by default.
+COMMENTS_RATE_LIMITS = [
+    (int(count), int(seconds))
+    for count, _, seconds in (
+        pair.partition("/") for pair in env_list("COMMENTS_RATE_LIMITS", "1/15,20/3600")
+    )
+]
+COMMENTS_GRAVATAR = env_bool("COMMENTS_GRAVATAR", True)
+# Room for a 1 MB comment in Chinese (3 bytes a character) to reach the form and get a
+# readable "too long" error with the text kept, instead of a bare 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

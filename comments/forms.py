@@ -1,0 +1,117 @@
+"""The comment form: field validation, the honeypot and the signed timestamp."""
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from .models import Comment
+
+TIMESTAMP_SALT = "comments.form-timestamp"
+
+
+def _no_control_characters(value):
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise forms.ValidationError(_("不能包含换行或控制字符。"))
+
+
+class WebsiteField(forms.URLField):
+    """A URL field that accepts only web pages (no ftp:, no javascript:)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
+def issue_timestamp(post):
+    """Sign the moment a form for this post was served."""
+    return signing.dumps({"post": post.pk, "at": time.time()}, salt=TIMESTAMP_SALT)
+
+
+class CommentForm(forms.Form):
+    author_name = forms.CharField(
+        label=_lazy("昵称"), max_length=50, validators=[_no_control_characters]
+    )
+    author_email = forms.EmailField(
+        label=_lazy("邮箱"),
+        max_length=254,
+        validators=[_no_control_characters],
+        help_text=_lazy("不会公开，用于显示头像和接收回复通知。"),
+    )
+    author_url = WebsiteField(
+        label=_lazy("个人主页"),
+        max_length=200,
+        required=False,
+        assume_scheme="https",
+        validators=[_no_control_characters],
+    )
+    body = forms.CharField(
+        label=_lazy("评论"),
+        max_length=settings.COMMENTS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_lazy("支持 Markdown 与 LaTeX 公式：$...$ 行内，$$...$$ 独立成行。"),
+    )
+    notify_on_reply = forms.BooleanField(label=_lazy("有人回复时邮件通知我"), required=False)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    timestamp = forms.CharField(widget=forms.HiddenInput)
+    # Hidden from people by CSS; bots that fill every field give themselves away.
+    homepage = forms.CharField(required=False, label=_lazy("请留空"))
+
+    def __init__(self, *args, post, **kwargs):
+        self.post = post
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["timestamp"] = issue_timestamp(post)
+        self.fields["homepage"].widget.attrs.update(
+            {"tabindex": "-1", "autocomplete": "off", "class": "hp-field"}
+        )
+        for name, autocomplete in [
+            ("author_name", "nickname"),
+            ("author_email", "email"),
+            ("author_url", "url"),
+        ]:
+            self.fields[name].widget.attrs["autocomplete"] = autocomplete
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError(_("评论内容不能为空。"))
+        return body
+
+    def clean_homepage(self):
+        if self.cleaned_data["homepage"]:
+            raise forms.ValidationError(_("请不要填写这个隐藏字段。"))
+        return ""
+
+    def clean_timestamp(self):
+        try:
+            issued = signing.loads(
+                self.cleaned_data["timestamp"],
+                salt=TIMESTAMP_SALT,
+                max_age=settings.COMMENTS_MAX_FORM_AGE,
+            )
+        except signing.SignatureExpired as error:
+            raise forms.ValidationError(_("表单已过期，请刷新页面后重新提交。")) from error
+        except signing.BadSignature as error:
+            raise forms.ValidationError(_("表单校验失败，请刷新页面后重新提交。")) from error
+        if not isinstance(issued, dict) or issued.get("post") != self.post.pk:
+            raise forms.ValidationError(_("表单校验失败，请刷新页面后重新提交。"))
+        if time.time() - issued.get("at", 0) < settings.COMMENTS_MIN_SECONDS:
+            raise forms.ValidationError(_("提交得太快了，请稍等几秒再提交。"))
+        return self.cleaned_data["timestamp"]
+
+    def clean_parent(self):
+        parent_id = self.cleaned_data.get("parent")
+        if parent_id is None:
+            return None
+        parent = Comment.objects.filter(pk=parent_id, post=self.post).first()
+        if parent is None or not parent.is_visible:
+            raise forms.ValidationError(_("要回复的评论不存在或尚未通过审核。"))
+        return parent
+
+    def hidden_errors(self):
+        """Errors of hidden fields, shown above the form since the fields themselves are not."""
+        hidden = ("timestamp", "parent", "homepage")
+        return [error for name in hidden for error in self.errors.get(name, [])]

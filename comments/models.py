@@ -1,0 +1,186 @@
+"""Comments: threaded replies under posts, stored as django-mptt trees (one tree per thread)."""
+
+import hashlib
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from blog.models import Post
+
+from .rendering import render_comment
+
+
+class CommentQuerySet(TreeQuerySet):
+    def visible(self):
+        """Comments readers may see: approved ones."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def on_public_posts(self):
+        return self.filter(post__in=Post.objects.published().values("pk"))
+
+    def recent(self, limit=10):
+        """The newest visible comments on public posts, for the 最近评论 sidebar.
+
+        Each carries `thread_position` (how many visible threads of its post come before its
+        own) so its link can point at the right comment page without further queries.
+        """
+        earlier_threads = (
+            Comment.objects.filter(
+                post=OuterRef("post"),
+                level=0,
+                status=Comment.Status.APPROVED,
+                tree_id__lt=OuterRef("tree_id"),
+            )
+            .order_by()
+            .values("post")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.visible()
+            .on_public_posts()
+            .annotate(thread_position=Coalesce(Subquery(earlier_threads), 0))
+            .only("id", "post_id", "author_name", "body_html", "created_at", "tree_id")
+            .order_by("-created_at", "-id")[:limit]
+        )
+
+    def threads_of(self, post):
+        """Top-level comments of a post, oldest thread first."""
+        return self.filter(post=post, level=0).order_by("tree_id")
+
+
+class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
+    pass
+
+
+class Comment(MPTTModel):
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("已通过")
+        PENDING = "pending", _("待审核")
+        SPAM = "spam", _("垃圾评论")
+        REMOVED = "removed", _("已删除")
+
+    post = models.ForeignKey(
+        Post, verbose_name=_("文章"), on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = TreeForeignKey(
+        "self",
+        verbose_name=_("回复的评论"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
+    author_name = models.CharField(_("昵称"), max_length=50)
+    author_email = models.EmailField(_("邮箱"), help_text=_("不公开显示。"))
+    author_url = models.URLField(_("个人主页"), max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录用户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    is_post_author = models.BooleanField(_("博主"), default=False)
+    body = models.TextField(_("评论内容"), help_text=_("Markdown 与 $...$ 数学公式。"))
+    body_html = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    notify_on_reply = models.BooleanField(_("有人回复时邮件通知"), default=False)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器标识"), max_length=300, blank=True)
+
+    objects = CommentManager()
+
+    class MPTTMeta:
+        # No order_insertion_by: new replies go last, and a new thread never renumbers others.
+        order_insertion_by = []
+
+    class Meta:
+        verbose_name = _("评论")
+        verbose_name_plural = _("评论")
+        indexes = [
+            models.Index(fields=["post", "level", "status", "tree_id"], name="comment_threads_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_ip_recent_idx"),
+            models.Index(fields=["author_email", "status"], name="comment_email_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name}: {self.snippet}"
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "_rendered_body", None) != self.body:
+            self.render()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """Link to the comment on the page of the post that holds its thread."""
+        root_position = (
+            Comment.objects.threads_of(self.post_id)
+            .filter(Q(status=Comment.Status.APPROVED) | Q(pk=self.get_root_id()))
+            .filter(tree_id__lt=self.tree_id)
+            .count()
+        )
+        return comment_page_url(self.post_id, root_position) + f"#comment-{self.pk}"
+
+    @property
+    def page_url(self):
+        """Link built from an annotated `thread_position` (see CommentQuerySet.recent)."""
+        return comment_page_url(self.post_id, self.thread_position) + f"#comment-{self.pk}"
+
+    def render(self):
+        """Store the sanitized HTML of the body (raises UnrenderableComment)."""
+        self.body_html = render_comment(self.body)
+        self._rendered_body = self.body
+
+    def link_count(self):
+        return self.body_html.count("<a ")
+
+    def get_root_id(self):
+        return self.pk if self.parent_id is None else self.get_root().pk
+
+    @property
+    def is_visible(self):
+        return self.status == self.Status.APPROVED
+
+    @property
+    def snippet(self):
+        """The first ~40 characters of the comment's text, for the sidebar and admin."""
+        return Truncator(" ".join(strip_tags(self.body_html).split())).chars(40)
+
+    @property
+    def email_hash(self):
+        # Gravatar accepts SHA-256 of the trimmed, lowercased address.
+        return hashlib.sha256(self.author_email.strip().lower().encode()).hexdigest()
+
+    def avatar_url(self, size=48):
+        """Gravatar's picture for the email, or our own identicon when Gravatar is off."""
+        if not settings.COMMENTS_GRAVATAR:
+            return self.identicon_url
+        query = urlencode({"s": size * 2, "d": "identicon"})
+        return f"https://www.gravatar.com/avatar/{self.email_hash}?{query}"
+
+    @property
+    def identicon_url(self):
+        return reverse("comments:identicon", kwargs={"digest": self.email_hash})
+
+
+def comment_page_url(post_id, thread_position):
+    """URL of the comment page showing the thread at this 0-based position."""
+    page = thread_position // settings.COMMENTS_THREADS_PER_PAGE + 1
+    if page == 1:
+        return reverse("blog:post_detail", kwargs={"pk": post_id})
+    return reverse("blog:post_comment_page", kwargs={"pk": post_id, "page": page})

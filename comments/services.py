@@ -1,0 +1,243 @@
+"""Writes with side effects on comments: posting, moderating, unsubscribing.
+
+Concurrency: django-mptt leaves locking to its caller. A reply rewrites lft/rght across its
+tree and a new thread takes MAX(tree_id) + 1, so every insert runs in one transaction that
+first takes a lock: per tree for replies, site-wide for new threads (Postgres advisory
+locks; SQLite's database write lock does the same job there).
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from blog.models import Post
+
+from . import notifications
+from .models import Comment
+from .signals import comments_changed
+
+# First key of our advisory locks, so they cannot collide with another application's.
+LOCK_NAMESPACE = 0x436D  # "Cm"
+NEW_THREAD_LOCK = 0
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+class CommentRejected(Exception):
+    """The comment cannot be accepted; `message` says why, `status` is the HTTP answer."""
+
+    status = 400
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class RateLimited(CommentRejected):
+    status = 429
+
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class PostedComment:
+    comment: Comment
+    created: bool  # False when an identical comment (a double click) was already stored
+
+
+def _lock(key):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])
+
+
+def lock_new_threads():
+    """Serialize new top-level comments site-wide (they all compete for MAX(tree_id) + 1)."""
+    _lock(NEW_THREAD_LOCK)
+
+
+def lock_thread(tree_id):
+    """Serialize writes to one comment tree."""
+    # tree_ids start at 1, so no thread shares the new-thread key.
+    _lock(tree_id)
+
+
+def post_comment(
+    *,
+    post: Post,
+    parent: Comment | None,
+    author_name: str,
+    author_email: str,
+    author_url: str = "",
+    body: str,
+    ip_address: str | None,
+    user_agent: str = "",
+    notify_on_reply: bool = False,
+    user=None,
+) -> PostedComment:
+    """Store a comment or reply in its thread, deciding whether it is shown at once."""
+    if not post.is_public:
+        raise CommentRejected(_("这篇文章不存在或尚未发布，不能评论。"))
+    comment = Comment(
+        post=post,
+        author_name=author_name,
+        author_email=author_email,
+        author_url=author_url,
+        body=body,
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:300],
+        notify_on_reply=notify_on_reply,
+        user=user if user is not None and user.is_authenticated else None,
+        is_post_author=bool(user is not None and user.is_authenticated and user == post.author),
+    )
+    comment.render()  # May raise UnrenderableComment before any lock is taken.
+
+    with transaction.atomic():
+        if parent is None:
+            lock_new_threads()
+        else:
+            lock_thread(parent.tree_id)
+            parent = _current_parent(parent, post)
+            comment.parent = parent
+        duplicate = _find_duplicate(comment)
+        if duplicate is not None:
+            return PostedComment(duplicate, created=False)
+        if comment.user is None or not comment.user.is_staff:
+            _check_rate_limits(ip_address)
+        comment.status = _moderation_status(comment)
+        comment.save()
+        if comment.is_visible:
+            refresh_comment_counts({post.pk})
+        transaction.on_commit(lambda: _after_change([comment], {post.pk}))
+    return PostedComment(comment, created=True)
+
+
+def _current_parent(parent, post):
+    # Re-read under the lock: lft/rght may have moved, and it may have been hidden meanwhile.
+    current = Comment.objects.filter(pk=parent.pk).first()
+    if current is None or current.post_id != post.pk or not current.is_visible:
+        raise CommentRejected(_("要回复的评论不存在或尚未通过审核。"))
+    return current
+
+
+def _find_duplicate(comment):
+    return (
+        Comment.objects.filter(
+            post=comment.post,
+            parent=comment.parent,
+            author_email__iexact=comment.author_email,
+            body=comment.body,
+            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+        )
+        .exclude(status__in=[Comment.Status.SPAM, Comment.Status.REMOVED])
+        .first()
+    )
+
+
+def _check_rate_limits(ip_address):
+    if not ip_address:
+        return
+    now = timezone.now()
+    for limit, seconds in settings.COMMENTS_RATE_LIMITS:
+        recent = Comment.objects.filter(
+            ip_address=ip_address, created_at__gte=now - timedelta(seconds=seconds)
+        ).order_by("created_at")
+        count = recent.count()
+        if count >= limit:
+            oldest = recent.values_list("created_at", flat=True)[count - limit]
+            retry_after = max(1, int((oldest + timedelta(seconds=seconds) - now).total_seconds()))
+            raise RateLimited(
+                _("评论太频繁了：%(limit)d 条 / %(seconds)d 秒。请 %(retry)d 秒后再试。")
+                % {"limit": limit, "seconds": seconds, "retry": retry_after},
+                retry_after=retry_after,
+            )
+
+
+def _moderation_status(comment):
+    if comment.user is not None and (comment.user.is_staff or comment.is_post_author):
+        return Comment.Status.APPROVED
+    policy = settings.COMMENTS_MODERATION
+    if policy == "hold_all":
+        return Comment.Status.PENDING
+    if comment.link_count() > settings.COMMENTS_MAX_LINKS:
+        return Comment.Status.PENDING
+    if policy == "approve_all":
+        return Comment.Status.APPROVED
+    known_commenter = Comment.objects.filter(
+        author_email__iexact=comment.author_email, status=Comment.Status.APPROVED
+    ).exists()
+    return Comment.Status.APPROVED if known_commenter else Comment.Status.PENDING
+
+
+def refresh_comment_counts(post_ids):
+    """Recount approved comments of these posts, in SQL, under the posts' row locks."""
+    ids = sorted(post_ids)
+    # The row lock makes the count below see every comment committed before it.
+    list(Post.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+    approved = (
+        Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED)
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Post.objects.filter(pk__in=ids).update(comment_count=Coalesce(Subquery(approved), 0))
+
+
+@transaction.atomic
+def moderate(comments, status):
+    """Set the status of these comments, keeping counts, caches and reply mail in step."""
+    comments = list(comments.select_related("parent", "post"))
+    approving = status == Comment.Status.APPROVED
+    newly_approved = [c for c in comments if approving and c.status != Comment.Status.APPROVED]
+    ids = [c.pk for c in comments]
+    Comment.objects.filter(pk__in=ids).update(status=status)
+    post_ids = {c.post_id for c in comments}
+    refresh_comment_counts(post_ids)
+    for comment in newly_approved:
+        comment.status = status
+    transaction.on_commit(lambda: _after_change(newly_approved, post_ids))
+    return len(ids)
+
+
+@contextmanager
+def locked_thread(tree_id):
+    """A transaction holding the lock of one comment tree (for deletes in the admin)."""
+    with transaction.atomic():
+        lock_thread(tree_id)
+        yield
+
+
+def comments_deleted(post_ids):
+    with transaction.atomic():
+        refresh_comment_counts(post_ids)
+        transaction.on_commit(lambda: _after_change([], post_ids))
+
+
+def comment_edited(comment):
+    """Bring counts and caches in step after a comment was saved in the admin."""
+    with transaction.atomic():
+        refresh_comment_counts({comment.post_id})
+        transaction.on_commit(lambda: _after_change([comment], {comment.post_id}))
+
+
+def _after_change(comments, post_ids):
+    comments_changed.send(sender=Comment, post_ids=set(post_ids))
+    for comment in comments:
+        if comment.is_visible:
+            notifications.notify_parent_author(comment)
+
+
+def unsubscribe(email):
+    """Stop reply notifications for every comment written with this email."""
+    return Comment.objects.filter(author_email__iexact=email, notify_on_reply=True).update(
+        notify_on_reply=False
+    )

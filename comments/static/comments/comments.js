@@ -1,0 +1,102 @@
+/* Comment form behaviour: reply in place, 取消回复, 预览效果, one submit per click. */
+(function () {
+  "use strict";
+
+  var respond = document.getElementById("respond");
+  if (!respond) {
+    return;
+  }
+  var form = respond.querySelector(".comment-form");
+  var parentInput = form.querySelector("input[name=parent]");
+  var replying = respond.querySelector(".replying");
+  var replyingName = respond.querySelector(".replying-name");
+  var preview = form.querySelector(".comment-preview");
+  // Where the form lives when it is not answering a particular comment.
+  var home = document.createElement("div");
+  home.className = "respond-home";
+  respond.parentNode.insertBefore(home, respond);
+
+  function replyTo(link) {
+    var comment = document.getElementById("comment-" + link.getAttribute("data-reply-to"));
+    var body = comment.querySelector(".comment-body");
+    body.parentNode.insertBefore(respond, body.nextSibling);
+    parentInput.value = link.getAttribute("data-reply-to");
+    replyingName.textContent = "@" + link.getAttribute("data-reply-name");
+    replying.hidden = false;
+    form.querySelector("textarea").focus();
+  }
+
+  function cancelReply() {
+    home.parentNode.insertBefore(respond, home.nextSibling);
+    parentInput.value = "";
+    replying.hidden = true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".reply-link");
+    if (link) {
+      event.preventDefault();
+      replyTo(link);
+      return;
+    }
+    if (event.target.closest(".cancel-reply")) {
+      event.preventDefault();
+      cancelReply();
+    }
+  });
+
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest(".preview-button");
+    if (!button || !window.fetch) {
+      return;
+    }
+    event.preventDefault();
+    var data = new FormData();
+    data.append("body", form.querySelector("textarea").value);
+    data.append("csrfmiddlewaretoken", form.querySelector("input[name=csrfmiddlewaretoken]").value);
+    fetch(form.getAttribute("data-preview-url"), { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) {
+        return response.text().then(function (text) { return { ok: response.ok, text: text }; });
+      })
+      .then(function (result) {
+        preview.hidden = false;
+        if (result.ok) {
+          // The server sanitized this HTML with the same function that stores comments.
+          preview.innerHTML = result.text || "<p>（空）</p>";
+          if (window.blogMath) { window.blogMath.typeset(preview); }
+        } else {
+          preview.textContent = result.text;
+        }
+      })
+      .catch(function () {
+        preview.hidden = false;
+        preview.textContent = "预览失败，请检查网络后重试。";
+      });
+  });
+
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (submitter && submitter.classList.contains("preview-button")) {
+      return;
+    }
+    if (form.getAttribute("data-submitting")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitting", "1");
+    form.querySelector(".submit-button").disabled = true;
+  });
+
+  // Gravatar is unreachable offline: fall back to the identicon drawn by this site.
+  document.querySelectorAll("img.avatar[data-fallback]").forEach(function (img) {
+    function useFallback() {
+      if (img.src.indexOf(img.getAttribute("data-fallback")) === -1) {
+        img.src = img.getAttribute("data-fallback");
+      }
+    }
+    if (img.complete && img.naturalWidth === 0) {
+      useFallback();
+    }
+    img.addEventListener("error", useFallback);
+  });
+})();

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "comments"
+
+urlpatterns = [
+    path("archives/<int:pk>/comment", views.post_comment, name="post"),
+    path("comments/preview/", views.preview, name="preview"),
+    path("comments/<int:pk>/", views.comment_permalink, name="permalink"),
+    path("comments/avatar/<str:digest>.svg", views.identicon, name="identicon"),
+    path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

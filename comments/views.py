@@ -1,0 +1,218 @@
+"""Comment endpoints: post a comment, preview it, identicons, unsubscribe."""
+
+import hashlib
+from urllib.parse import quote, unquote
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
+
+from blog.models import Post
+
+from . import services
+from .forms import CommentForm
+from .models import Comment, comment_page_url
+from .notifications import email_from_unsubscribe_token
+from .rendering import UnrenderableComment, render_comment
+from .threads import thread_page
+
+REMEMBER_COOKIES = {
+    "author_name": "comment_author",
+    "author_email": "comment_email",
+    "author_url": "comment_url",
+}
+OWN_COMMENTS_COOKIE = "my_comments"
+OWN_COMMENTS_SALT = "comments.own"
+OWN_COMMENTS_KEPT = 20
+
+
+def own_comment_ids(request):
+    """Ids of comments this browser posted (so their authors see them while pending)."""
+    value = request.get_signed_cookie(OWN_COMMENTS_COOKIE, default="", salt=OWN_COMMENTS_SALT)
+    return [int(part) for part in value.split(",") if part.isdigit()]
+
+
+def remembered_author(request):
+    """Name, email and website the commenter used last time, for the form's initial values."""
+    return {
+        field: unquote(request.COOKIES[cookie])
+        for field, cookie in REMEMBER_COOKIES.items()
+        if cookie in request.COOKIES
+    }
+
+
+def new_comment_form(request, post, parent=None):
+    initial = remembered_author(request)
+    user = request.user
+    if user.is_authenticated:
+        initial.setdefault("author_name", user.get_full_name() or user.get_username())
+        initial.setdefault("author_email", user.email)
+    if parent is not None:
+        initial["parent"] = parent.pk
+    return CommentForm(post=post, initial=initial)
+
+
+def comment_section(request, post, page_number):
+    """Context for a post page's comments: one page of threads, its pager and the form."""
+    page, threads = thread_page(post, page_number, own_comment_ids=own_comment_ids(request))
+    reply_to = None
+    reply_id = request.GET.get("replyTo", "")
+    if reply_id.isdigit():
+        reply_to = Comment.objects.visible().filter(post=post, pk=int(reply_id)).first()
+    pager = (
+        [
+            {"number": n, "url": comment_page_url(post.pk, (n - 1) * page.paginator.per_page)}
+            for n in page.paginator.page_range
+        ]
+        if page.paginator.num_pages > 1
+        else []
+    )
+    return {
+        "comment_page": page,
+        "comment_threads": threads,
+        "comment_pager": pager,
+        "comment_form": new_comment_form(request, post, reply_to),
+        "reply_to": reply_to,
+    }
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _form_page(request, post, form, *, status=400, preview_html=None, retry_after=None):
+    response = render(
+        request,
+        "comments/form_page.html",
+        {"post": post, "form": form, "preview_html": preview_html},
+        status=status,
+    )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@require_POST
+def post_comment(request, pk):
+    """Validate and store a comment, then send the commenter to it."""
+    post = get_object_or_404(Post.objects.published(), pk=pk)
+    form = CommentForm(request.POST, post=post)
+    if "preview" in request.POST:
+        return _preview_page(request, post, form)
+    if not form.is_valid():
+        return _form_page(request, post, form)
+    data = form.cleaned_data
+    try:
+        posted = services.post_comment(
+            post=post,
+            parent=data["parent"],
+            author_name=data["author_name"].strip(),
+            author_email=data["author_email"],
+            author_url=data["author_url"],
+            body=data["body"],
+            ip_address=_client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            notify_on_reply=data["notify_on_reply"],
+            user=request.user,
+        )
+    except services.RateLimited as error:
+        form.add_error(None, error.message)
+        return _form_page(request, post, form, status=429, retry_after=error.retry_after)
+    except (services.CommentRejected, UnrenderableComment) as error:
+        form.add_error(None, getattr(error, "message", str(error)))
+        return _form_page(request, post, form)
+    comment = posted.comment
+    response = redirect(comment.get_absolute_url())
+    _remember(response, data, comment, own_comment_ids(request))
+    return response
+
+
+def _remember(response, data, comment, previous_ids):
+    year = 365 * 24 * 60 * 60
+    for field, cookie in REMEMBER_COOKIES.items():
+        response.set_cookie(
+            cookie,
+            quote(data[field] or ""),
+            max_age=year,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    earlier = [i for i in previous_ids if i != comment.pk][-(OWN_COMMENTS_KEPT - 1) :]
+    ids = [*earlier, comment.pk]
+    response.set_signed_cookie(
+        OWN_COMMENTS_COOKIE,
+        ",".join(map(str, ids)),
+        salt=OWN_COMMENTS_SALT,
+        max_age=year,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def _preview_page(request, post, form):
+    """Show the comment as it will look, with the form kept (the no-JavaScript preview)."""
+    body = request.POST.get("body", "")
+    try:
+        preview_html = render_comment(body) if body.strip() else ""
+    except UnrenderableComment as error:
+        form.add_error("body", str(error))
+        preview_html = ""
+    form.is_valid()  # show field errors next to the preview, but never save
+    return _form_page(request, post, form, status=200, preview_html=preview_html)
+
+
+@require_POST
+def preview(request):
+    """Return the comment body as sanitized HTML, for the in-page 预览效果 button."""
+    body = request.POST.get("body", "")[: settings.COMMENTS_MAX_LENGTH]
+    try:
+        html = render_comment(body)
+    except UnrenderableComment as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+IDENTICON_COLORS = ["#4c7cc2", "#c2564c", "#4ca37a", "#a3794c", "#7a4ca3", "#4c9ea3", "#a34c86"]
+
+
+@cache_control(public=True, max_age=30 * 24 * 60 * 60, immutable=True)
+def identicon(request, digest):
+    """A symmetric 5×5 pattern drawn from the email hash: an avatar that needs no network."""
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise Http404
+    bits = bin(int(hashlib.sha256(digest.encode()).hexdigest(), 16))[2:].zfill(256)
+    color = IDENTICON_COLORS[int(digest[:2], 16) % len(IDENTICON_COLORS)]
+    cells = []
+    for row in range(5):
+        for col in range(3):
+            if bits[row * 3 + col] == "1":
+                for x in {col, 4 - col}:
+                    cells.append(f'<rect x="{x}" y="{row}" width="1" height="1"/>')
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="-0.5 -0.5 6 6" width="48" height="48">'
+        f'<rect x="-0.5" y="-0.5" width="6" height="6" fill="#f0f0f0"/><g fill="{color}">'
+        + "".join(cells)
+        + "</g></svg>"
+    )
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def unsubscribe(request, token):
+    """Confirm, then stop reply notifications for the email the signed token names."""
+    email = email_from_unsubscribe_token(token)
+    if email is None:
+        return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
+    done = False
+    if request.method == "POST":
+        services.unsubscribe(email)
+        done = True
+    return render(request, "comments/unsubscribe.html", {"email": email, "done": done})
+
+
+def comment_permalink(request, pk):
+    """Send a link to a comment to the page that shows its thread."""
+    comment = get_object_or_404(Comment.objects.visible().on_public_posts(), pk=pk)
+    return redirect(comment.get_absolute_url())

@@ -1,0 +1,71 @@
+"""A commenter in real headless Chromium: comment, reply in place, math, sidebar."""
+
+import pytest
+
+from tests.conftest import GunicornServer
+from tests.factories import make_post
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def open_discussion_server(transactional_db):
+    """gunicorn that approves every comment and has no per-IP limit, for a quick exchange."""
+    server = GunicornServer(COMMENTS_MODERATION="approve_all", COMMENTS_RATE_LIMITS="")
+    yield server
+    server.stop()
+
+
+def fill_and_submit(page, scope, body):
+    # The form refuses posts made under 3 s after it was served (an anti-bot rule).
+    page.wait_for_timeout(3200)
+    page.fill(f"{scope} textarea[name=body]", body)
+    page.click(f"{scope} .submit-button")
+    page.wait_for_load_state("load")
+
+
+def test_commenter_posts_replies_in_place_and_sees_math_and_the_sidebar(
+    open_discussion_server, browser_page, author, category
+):
+    post = make_post(author=author, category=category, title="讨论区测试")
+    page = browser_page
+    page.goto(open_discussion_server.url + post.get_absolute_url())
+
+    page.fill("input[name=author_name]", "王五")
+    page.fill("input[name=author_email]", "wangwu@example.com")
+    fill_and_submit(page, "#respond", r"按 $\alpha_1 + \beta_2$ 计算，结果不同。")
+    page.wait_for_selector("html[data-math-typeset=done]", timeout=20_000)
+    first = page.locator(".comment").first
+    assert "王五" in first.inner_text()
+    assert first.locator(".comment-content mjx-container").count() == 1
+    assert r"\alpha" not in first.locator(".comment-content").inner_text()
+
+    # 回复 moves the form under the comment without leaving the page; fields are remembered.
+    first.locator(".reply-link").click()
+    assert page.locator(".comment .comment-body + #respond").count() == 1
+    assert page.locator("#respond .replying").is_visible()
+    assert page.input_value("input[name=author_name]") == "王五"
+    page.fill("input[name=author_name]", "赵六")
+    page.fill("input[name=author_email]", "zhaoliu@example.com")
+    fill_and_submit(page, "#respond", "同意，补充一点：$e^{i\\pi}+1=0$。")
+    page.wait_for_selector("html[data-math-typeset=done]", timeout=20_000)
+
+    nested = page.locator(".comment .children .comment")
+    assert nested.count() == 1
+    assert "赵六" in nested.first.inner_text()
+    assert nested.first.locator("mjx-container").count() == 1
+    sidebar = page.locator(".recent-comments").inner_text()
+    assert "王五" in sidebar and "赵六" in sidebar
+
+
+def test_preview_shows_the_comment_typeset_before_posting(
+    gunicorn_server, browser_page, author, category
+):
+    post = make_post(author=author, category=category)
+    page = browser_page
+    page.goto(gunicorn_server.url + post.get_absolute_url())
+    page.fill("textarea[name=body]", "**加粗** 与 $\\sqrt{x_1}$")
+    page.click(".preview-button")
+    page.wait_for_selector(".comment-preview mjx-container", timeout=20_000)
+    assert "加粗" in page.locator(".comment-preview strong").inner_text()
+    assert page.url.endswith(post.get_absolute_url())
