@@ -10,6 +10,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from blog.models import Post
+from config.network import client_ip
 
 from . import services
 from .forms import CommentForm
@@ -78,10 +79,6 @@ def comment_section(request, post, page_number):
     }
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _form_page(request, post, form, *, status=400, preview_html=None, retry_after=None):
     response = render(
         request,
@@ -112,7 +109,7 @@ def post_comment(request, pk):
             author_email=data["author_email"],
             author_url=data["author_url"],
             body=data["body"],
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             notify_on_reply=data["notify_on_reply"],
             user=request.user,

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from blog.sitemaps import SITEMAPS
 from blog.views import RobotsView
+from config.views import healthz
 
 admin.site.site_header = admin.site.site_title = settings.SITE_NAME
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("healthz", healthz, name="healthz"),
     path("", include("comments.urls")),
     path("", include("blog.urls")),
 ]

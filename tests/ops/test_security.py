@@ -1,0 +1,157 @@
+"""Production safety: headers on every response, CSP, login throttling, deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("url", ["/", "/archives/999999", "/feed/", "/static/js/site.js"])
+def test_every_response_carries_the_security_headers(client, post, url):
+    response = client.get(url)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_csp_allows_only_our_own_scripts(client, post):
+    policy = client.get(post.get_absolute_url())["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert "unsafe-eval" not in policy
+
+
+def test_pages_have_no_inline_script(client, post):
+    import re
+
+    for url in ["/", post.get_absolute_url(), "/content.html", "/search/x/"]:
+        html = client.get(url).content.decode()
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert "src=" in tag, (url, tag)
+
+
+def run_manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT_DIR,
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "ALLOWED_HOSTS": "blog.example.org",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run_manage("check", SECRET_KEY="k" * 60, ALLOWED_HOSTS="")
+    assert result.returncode != 0
+    assert "Set ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        ALLOWED_HOSTS="blog.example.org",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_admin_login_locks_out_after_repeated_failures_then_cools_off(client, author, time_machine):
+    time_machine.move_to("2030-01-01 00:00:00+00:00", tick=False)
+    for _ in range(5):
+        client.post("/admin/login/", {"username": author.username, "password": "wrong-password"})
+    locked = client.post(
+        "/admin/login/", {"username": author.username, "password": "secret-pass-123"}
+    )
+    assert locked.status_code == 429
+    assert "登录失败次数太多" in locked.content.decode()
+    time_machine.move_to("2030-01-01 00:16:00+00:00", tick=False)
+    allowed = client.post(
+        "/admin/login/", {"username": author.username, "password": "secret-pass-123"}
+    )
+    assert allowed.status_code == 302
+
+
+def test_admin_url_can_be_moved_by_a_setting():
+    script = (
+        "from django.test import Client;"
+        "c = Client(HTTP_HOST='127.0.0.1');"
+        "print(c.get('/backstage/login/').status_code, c.get('/admin/login/').status_code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "ADMIN_URL": "backstage/",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split()[-2:] == ["200", "404"], result.stderr
+
+
+def test_healthz_answers_200_when_database_and_cache_answer(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True, "cache": True}
+
+
+def test_healthz_answers_503_when_the_cache_is_down(client, db):
+    with mock.patch("config.views.cache.set", side_effect=ConnectionError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"] is False
+
+
+def test_database_errors_become_a_styled_503_with_retry_after(client, db):
+    with mock.patch(
+        "blog.views.HomeView.get_queryset", side_effect=OperationalError("connection refused")
+    ):
+        response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "数据库正在维护" in response.content.decode()
+
+
+def test_unexpected_errors_show_the_styled_500_page_without_a_traceback(client, db):
+    client.raise_request_exception = False
+    with mock.patch("blog.views.HomeView.get_queryset", side_effect=ValueError("boom")):
+        response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "服务器暂时出了点问题" in html
+    assert "Traceback" not in html
+    assert "boom" not in html
