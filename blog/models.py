@@ -330,3 +330,23 @@ def _bibtex_escape(text):
     for char in "&%#_":
         text = text.replace(char, "\\" + char)
     return text
+
+
+class ContentVersion(models.Model):
+    """One row whose number changes whenever anything readers see changes.
+
+    Cached pages are keyed by this number, so a write that bumps it (in its own
+    transaction) retires every cached page at once, in every process.
+    """
+
+    number = models.BigIntegerField(default=1)
+    # The earliest future publication time of a scheduled post: when it passes, the
+    # number is bumped by the first request that notices, since no write will.
+    next_publication_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("内容版本")
+        verbose_name_plural = _("内容版本")
+
+    def __str__(self):
+        return str(self.number)

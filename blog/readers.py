@@ -35,13 +35,16 @@ def parse_viewed_cookie(value, now):
     return viewed
 
 
-def increment_views(post_id):
-    """Add one view in the database and return the new count (None if the post is gone)."""
+def increment_views(posts, post_id):
+    """Add one view to a post among `posts` and return the new count (None if not there)."""
+    # SQL does the addition so concurrent readers never overwrite each other's views;
+    # the filter makes a draft or unknown id count nothing.
+    query = posts.filter(pk=post_id).query
+    where, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
     table = connection.ops.quote_name(Post._meta.db_table)
     with connection.cursor() as cursor:
-        # SQL does the addition so concurrent readers never overwrite each other's views.
         cursor.execute(
-            f"UPDATE {table} SET views = views + 1 WHERE id = %s RETURNING views", [post_id]
+            f"UPDATE {table} SET views = views + 1 WHERE {where} RETURNING views", params
         )
         row = cursor.fetchone()
     return row[0] if row else None
@@ -62,8 +65,14 @@ class ViewCounter:
         """Return the count to show, adding this view when it is a new reader's."""
         if not self.should_count:
             return current_views
-        counted = increment_views(self.post_id)
+        counted = increment_views(Post.objects.all(), self.post_id)
         return current_views if counted is None else counted
+
+    def count_public(self, public_posts):
+        """Count a view of a public post in one statement; None if the post is not public."""
+        if self.should_count:
+            return increment_views(public_posts, self.post_id)
+        return public_posts.filter(pk=self.post_id).values_list("views", flat=True).first()
 
     def remember(self, response):
         if not self.should_count:

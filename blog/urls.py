@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import feeds, views
+from .caching import version_cached
 
 app_name = "blog"
 
@@ -24,6 +25,6 @@ urlpatterns = [
     path("search/<str:keywords>/", views.SearchView.as_view(), name="search"),
     path("search/<str:keywords>/<int:page>/", views.SearchView.as_view(), name="search_page"),
     path("content.html", views.ContentView.as_view(), name="content"),
-    path("feed/", feeds.LatestPostsFeed(), name="feed"),
-    path("feed/atom/", feeds.LatestPostsAtomFeed(), name="feed_atom"),
+    path("feed/", version_cached(feeds.LatestPostsFeed()), name="feed"),
+    path("feed/atom/", version_cached(feeds.LatestPostsAtomFeed()), name="feed_atom"),
 ]

@@ -1,20 +1,41 @@
 """Reader-facing pages: listings, a post, the whole-site index, search."""
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from comments.forms import issue_timestamp
 from comments.views import comment_section
 
 from . import search
+from .caching import (
+    CSRF_PLACEHOLDER,
+    VIEWS_PLACEHOLDER,
+    cached_html,
+    cached_response,
+    fill_per_request_parts,
+    request_is_cacheable,
+)
 from .models import Category, Post, Tag
 from .readers import ViewCounter
 
 
-class PostListingMixin:
+class VersionCachedMixin:
+    """Serve the page from the content-version cache to visitors with no per-visitor state."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request_is_cacheable(request):
+            return super().dispatch(request, *args, **kwargs)
+        return cached_response(
+            f"{type(self).__name__}:{request.get_full_path()}",
+            lambda: super(VersionCachedMixin, self).dispatch(request, *args, **kwargs),
+        )
+
+
+class PostListingMixin(VersionCachedMixin):
     """A paginated listing of published posts; subclasses narrow the queryset."""
 
     model = Post
@@ -159,9 +180,15 @@ class SearchView(PostListingMixin, ListView):
 
 
 class PostDetailView(DetailView):
-    """A post with its reader count, citation and neighbours; staff may preview drafts."""
+    """A post with its reader count, citation, neighbours and comments.
+
+    Readers with no per-visitor state get the page from the content-version cache with
+    the live count filled in; staff (who may preview drafts) and commenters with
+    pending comments get it rendered afresh.
+    """
 
     context_object_name = "post"
+    cache_placeholders = False
 
     def get_queryset(self):
         posts = Post.objects.select_related("author", "category")
@@ -172,6 +199,8 @@ class PostDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         if kwargs.get("page") == 1:
             return redirect("blog:post_detail", pk=kwargs["pk"], permanent=True)
+        if request_is_cacheable(request) and not request.GET:
+            return self.get_cached(request, *args, **kwargs)
         self.object = self.get_object()
         counter = ViewCounter(request, self.object.pk)
         if self.object.is_public:
@@ -181,10 +210,49 @@ class PostDetailView(DetailView):
             counter.remember(response)
         return response
 
+    def get_cached(self, request, *args, **kwargs):
+        pk = kwargs["pk"]
+        counter = ViewCounter(request, pk)
+        views = counter.count_public(Post.objects.published())
+        if views is None:
+            raise Http404(_("文章不存在。"))
+        html = cached_html(
+            f"post:{pk}:{kwargs.get('page', 1)}",
+            lambda: self.render_with_placeholders(request, *args, **kwargs),
+        )
+        html = fill_per_request_parts(
+            html,
+            request,
+            views=views,
+            form_timestamp=issue_timestamp(pk),
+        )
+        response = HttpResponse(html)
+        counter.remember(response)
+        return response
+
+    def render_with_placeholders(self, request, *args, **kwargs):
+        """Render the page for everyone: per-request parts become placeholders."""
+        self.cache_placeholders = True
+        self.object = self.get_object()
+        self.object.views = VIEWS_PLACEHOLDER
+        return (
+            self.render_to_response(self.get_context_data(object=self.object))
+            .render()
+            .content.decode()
+        )
+
     def get_context_data(self, **kwargs):
         post = self.object
+        comments = comment_section(
+            self.request,
+            post,
+            self.kwargs.get("page", 1),
+            placeholders=self.cache_placeholders,
+        )
+        if self.cache_placeholders:
+            comments["csrf_token"] = CSRF_PLACEHOLDER
         return super().get_context_data(
-            **comment_section(self.request, post, self.kwargs.get("page", 1)),
+            **comments,
             tags=list(post.tags.all()),
             previous_post=post.get_previous_public(),
             next_post=post.get_next_public(),
@@ -197,7 +265,7 @@ def post_detail_slash_redirect(request, pk):
     return redirect("blog:post_detail", pk=pk, permanent=True)
 
 
-class ContentView(TemplateView):
+class ContentView(VersionCachedMixin, TemplateView):
     """The whole site on one page, grouped by year and month."""
 
     template_name = "blog/content.html"

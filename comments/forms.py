@@ -25,9 +25,9 @@ class WebsiteField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
-def issue_timestamp(post):
+def issue_timestamp(post_id):
     """Sign the moment a form for this post was served."""
-    return signing.dumps({"post": post.pk, "at": time.time()}, salt=TIMESTAMP_SALT)
+    return signing.dumps({"post": post_id, "at": time.time()}, salt=TIMESTAMP_SALT)
 
 
 class CommentForm(forms.Form):
@@ -62,8 +62,8 @@ class CommentForm(forms.Form):
     def __init__(self, *args, post, **kwargs):
         self.post = post
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial["timestamp"] = issue_timestamp(post)
+        if not self.is_bound and "timestamp" not in self.initial:
+            self.initial["timestamp"] = issue_timestamp(post.pk)
         self.fields["homepage"].widget.attrs.update(
             {"tabindex": "-1", "autocomplete": "off", "class": "hp-field"}
         )

@@ -6,6 +6,7 @@ saved (and by the preview), never during a page view.
 
 import signal
 import threading
+import xml.etree.ElementTree as etree
 from contextlib import contextmanager
 from functools import partial
 
@@ -14,6 +15,7 @@ import markdown
 from bleach.linkifier import LinkifyFilter
 from django.conf import settings
 from django.utils.translation import gettext as _
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span", "div"}
@@ -31,9 +33,20 @@ class UnrenderableComment(ValueError):
     """The body is too convoluted to render safely; the commenter should simplify it."""
 
 
+ABSOLUTE_LINK_PREFIXES = ("http://", "https://", "mailto:")
+
+
+def _is_absolute_link(url):
+    """Keep only absolute web and mail links: no scheme-less, relative or odd hrefs."""
+    compact = "".join(char for char in url if not char.isspace() and ord(char) >= 32)
+    return compact.lower().startswith(ABSOLUTE_LINK_PREFIXES)
+
+
 def _allowed_attribute(tag, name, value):
     if tag == "a":
-        return name in {"href", "title", "rel"}
+        if name == "href":
+            return _is_absolute_link(value)
+        return name in {"title", "rel"}
     if tag in {"span", "div"}:
         # arithmatex's wrappers are the only classes a commenter's HTML keeps.
         return name == "class" and value == MATH_CLASS
@@ -52,7 +65,10 @@ _cleaner = bleach.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_link_rel], skip_tags={"pre", "code"})],
+    # span and div only wrap math (arithmatex): a URL inside TeX must stay TeX.
+    filters=[
+        partial(LinkifyFilter, callbacks=[_link_rel], skip_tags={"pre", "code", "span", "div"})
+    ],
 )
 
 
@@ -61,30 +77,48 @@ def sanitize(html):
     return _cleaner.clean(html)
 
 
-class _NoRawHtml(markdown.Extension):
-    """Treat HTML typed by a commenter as text rather than markup."""
+class _ImagesAsLinks(Treeprocessor):
+    """Show an image a commenter links to as a link with its alt text, not an embed."""
+
+    def run(self, root):
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                if child.tag == "img":
+                    link = etree.Element("a", {"href": child.get("src", "")})
+                    link.text = child.get("alt") or _("图片")
+                    link.tail = child.tail
+                    parent.remove(child)
+                    parent.insert(index, link)
+
+
+class _CommentMarkdown(markdown.Extension):
+    """Treat HTML typed by a commenter as text rather than markup; images become links."""
 
     def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_ImagesAsLinks(md), "images-as-links", 1)
 
 
 def _converter():
     return markdown.Markdown(
         extensions=[
             "pymdownx.arithmatex",
+            "pymdownx.highlight",
             "pymdownx.superfences",
             "pymdownx.betterem",
             "sane_lists",
             "nl2br",
-            _NoRawHtml(),
+            _CommentMarkdown(),
         ],
         extension_configs={
+            # Plain <pre><code>: Pygments' classes would be stripped by the allowlist anyway.
+            "pymdownx.highlight": {"use_pygments": False},
             "pymdownx.arithmatex": {
                 "generic": True,
                 "block_syntax": ["dollar", "square"],
                 "inline_syntax": ["dollar", "round"],
-            }
+            },
         },
         output_format="html",
     )

@@ -9,6 +9,7 @@ locks; SQLite's database write lock does the same job there).
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -115,8 +116,8 @@ def post_comment(
         comment.status = _moderation_status(comment)
         comment.save()
         if comment.is_visible:
-            refresh_comment_counts({post.pk})
-        transaction.on_commit(lambda: _after_change([comment], {post.pk}))
+            _visible_comments_changed({post.pk})
+            transaction.on_commit(lambda: notifications.notify_parent_author(comment))
     return PostedComment(comment, created=True)
 
 
@@ -200,11 +201,10 @@ def moderate(comments, status):
     newly_approved = [c for c in comments if approving and c.status != Comment.Status.APPROVED]
     ids = [c.pk for c in comments]
     Comment.objects.filter(pk__in=ids).update(status=status)
-    post_ids = {c.post_id for c in comments}
-    refresh_comment_counts(post_ids)
+    _visible_comments_changed({c.post_id for c in comments})
     for comment in newly_approved:
         comment.status = status
-    transaction.on_commit(lambda: _after_change(newly_approved, post_ids))
+        transaction.on_commit(partial(notifications.notify_parent_author, comment))
     return len(ids)
 
 
@@ -218,22 +218,18 @@ def locked_thread(tree_id):
 
 def comments_deleted(post_ids):
     with transaction.atomic():
-        refresh_comment_counts(post_ids)
-        transaction.on_commit(lambda: _after_change([], post_ids))
+        _visible_comments_changed(post_ids)
 
 
 def comment_edited(comment):
     """Bring counts and caches in step after a comment was saved in the admin."""
     with transaction.atomic():
-        refresh_comment_counts({comment.post_id})
-        transaction.on_commit(lambda: _after_change([comment], {comment.post_id}))
+        _visible_comments_changed({comment.post_id})
 
 
-def _after_change(comments, post_ids):
+def _visible_comments_changed(post_ids):
+    refresh_comment_counts(post_ids)
     comments_changed.send(sender=Comment, post_ids=set(post_ids))
-    for comment in comments:
-        if comment.is_visible:
-            notifications.notify_parent_author(comment)
 
 
 def unsubscribe(email):

@@ -1,8 +1,9 @@
 """Signals of the comments app, all declared here.
 
 comments_changed(sender=Comment, post_ids: set[int])
-    Sent after a transaction that added, approved, hid or edited comments commits, with
-    the ids of the posts whose visible comments may have changed. Caches listen to it.
+    Sent inside the transaction that adds, approves, hides, edits or deletes visible
+    comments, with the ids of the posts concerned, so that caches keyed on content
+    change in the same commit as the comments themselves.
 """
 
 from django.dispatch import Signal

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from blog.caching import TIMESTAMP_PLACEHOLDER
 from blog.models import Post
 from config.network import client_ip
 
@@ -55,9 +56,14 @@ def new_comment_form(request, post, parent=None):
     return CommentForm(post=post, initial=initial)
 
 
-def comment_section(request, post, page_number):
-    """Context for a post page's comments: one page of threads, its pager and the form."""
-    page, threads = thread_page(post, page_number, own_comment_ids=own_comment_ids(request))
+def comment_section(request, post, page_number, *, placeholders=False):
+    """Context for a post page's comments: one page of threads, its pager and the form.
+
+    With `placeholders`, the page is being rendered for the shared cache: nothing of
+    this visitor's goes in, and the form's signed timestamp is left to fill in later.
+    """
+    own_ids = [] if placeholders else own_comment_ids(request)
+    page, threads = thread_page(post, page_number, own_comment_ids=own_ids)
     reply_to = None
     reply_id = request.GET.get("replyTo", "")
     if reply_id.isdigit():
@@ -70,11 +76,15 @@ def comment_section(request, post, page_number):
         if page.paginator.num_pages > 1
         else []
     )
+    if placeholders:
+        form = CommentForm(post=post, initial={"timestamp": TIMESTAMP_PLACEHOLDER})
+    else:
+        form = new_comment_form(request, post, reply_to)
     return {
         "comment_page": page,
         "comment_threads": threads,
         "comment_pager": pager,
-        "comment_form": new_comment_form(request, post, reply_to),
+        "comment_form": form,
         "reply_to": reply_to,
     }
 

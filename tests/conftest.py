@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.db import connection, connections
 
 from tests import factories
@@ -25,6 +26,13 @@ def close_connection_pools(django_db_setup, django_db_blocker):
     for conn in connections.all():
         if getattr(conn, "pool", None) is not None:
             conn.close_pool()
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test rolls the database back, content version included: start with no pages."""
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

@@ -2,8 +2,11 @@
 
 from django import template
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from .. import dates
+from ..caching import cached_html
 from ..models import Category, Post
 
 register = template.Library()
@@ -14,16 +17,18 @@ def english_month(value):
     return dates.english_month(value) if value else ""
 
 
-@register.inclusion_tag("includes/sidebar.html", takes_context=True)
-def blog_sidebar(context):
-    """Render the sidebar: search box, recent comments, categories and monthly archives."""
+@register.simple_tag
+def blog_sidebar():
+    """Render the sidebar (search, recent comments, categories, months), cached per version."""
+    return mark_safe(cached_html("sidebar", _render_sidebar))
+
+
+def _render_sidebar():
     published = Post.objects.published()
     categories = Category.objects.annotate(
         post_count=Count("posts", filter=Q(posts__in=published.values("pk")))
     ).filter(post_count__gt=0)
-    return {
-        "request": context.get("request"),
-        "search_query": context.get("search_query", ""),
-        "categories": categories,
-        "months": published.month_counts(),
-    }
+    return render_to_string(
+        "includes/sidebar.html",
+        {"categories": categories, "months": published.month_counts()},
+    )

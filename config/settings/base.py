@@ -187,6 +187,13 @@ else:
             "LOCATION": "blog",
         }
     }
+# Rendered pages, keyed by content version: immutable, so each process keeps its own.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))},
+}
+PAGE_CACHE_SECONDS = 60 * 60
 
 LOGGING = {
     "version": 1,
