@@ -9,12 +9,19 @@ The rendered pages live in a per-process memory cache ("pages"): they never chan
 under a given version, so processes need not share them; only the version is shared.
 """
 
+import contextlib
 import hashlib
+import os
+import re
 import secrets
+import time
+from datetime import datetime
 from functools import wraps
 
+import psycopg
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connections
 from django.db.models import Min
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -23,12 +30,109 @@ from django.utils import timezone
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 VIEWS_PLACEHOLDER = "\x00views\x00"
 TIMESTAMP_PLACEHOLDER = "\x00form-timestamp\x00"
+PLACEHOLDER = re.compile("\x00(csrf|views|form-timestamp)\x00")
+
+
+NOTIFY_CHANNEL = "blog_content_version"
 
 
 def _version_row():
     from .models import ContentVersion
 
     return ContentVersion.objects
+
+
+class VersionListener:
+    """Follow the content version through Postgres LISTEN/NOTIFY instead of a query a request.
+
+    Each process keeps one extra connection listening on NOTIFY_CHANNEL; a bump notifies
+    it when its transaction commits. Reading the version is then a non-blocking look at
+    that socket. If the connection is lost, readers fall back to querying until it is
+    re-established. Not used with read replicas: there the version must be read from the
+    same replica as the page's data, which a standby cannot LISTEN on.
+    """
+
+    RETRY_SECONDS = 5
+
+    def __init__(self):
+        self.connection = None
+        self.number = None
+        self.next_publication_at = None
+        self.retry_at = 0.0
+        self.pid = None
+
+    def current(self):
+        """Return (number, next_publication_at), or None when the listener is unavailable."""
+        if os.getpid() != self.pid:  # a forked worker must not share its parent's socket
+            self.connection, self.pid = None, os.getpid()
+        if self.connection is None and not self._connect():
+            return None
+        try:
+            for notification in self.connection.notifies(timeout=0):
+                number, _, next_at = notification.payload.partition(" ")
+                self.number = int(number)
+                self.next_publication_at = _parse_datetime(next_at)
+        except psycopg.Error:
+            self._close()
+            return None
+        return self.number, self.next_publication_at
+
+    def _connect(self):
+        if time.monotonic() < self.retry_at:
+            return False
+        settings_dict = connections["default"].settings_dict
+        try:
+            self.connection = psycopg.connect(
+                **_psycopg_params(settings_dict), autocommit=True, connect_timeout=2
+            )
+            self.connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            # Read after LISTEN so no bump can fall between the two.
+            row = self.connection.execute(
+                "SELECT number, next_publication_at FROM blog_contentversion WHERE id = 1"
+            ).fetchone()
+        except psycopg.Error:
+            self._close()
+            self.retry_at = time.monotonic() + self.RETRY_SECONDS
+            return False
+        if row is None:
+            self._close()
+            return False
+        self.number, self.next_publication_at = row
+        return True
+
+    def _close(self):
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+        self.connection = None
+
+
+def _psycopg_params(settings_dict):
+    params = {"dbname": settings_dict["NAME"]}
+    for key, name in [
+        ("USER", "user"),
+        ("PASSWORD", "password"),
+        ("HOST", "host"),
+        ("PORT", "port"),
+    ]:
+        if settings_dict.get(key):
+            params[name] = settings_dict[key]
+    return params
+
+
+def _parse_datetime(text):
+    return datetime.fromisoformat(text) if text else None
+
+
+_listener = VersionListener()
+
+
+def _use_listener():
+    return (
+        settings.PAGE_CACHE_VERSION_LISTENER
+        and connections["default"].vendor == "postgresql"
+        and not settings.DATABASE_REPLICAS
+    )
 
 
 def bump_content_version():
@@ -47,11 +151,19 @@ def bump_content_version():
     )
     if not updated:
         _version_row().get_or_create(pk=1, defaults={"next_publication_at": next_publication})
+    if connections["default"].vendor == "postgresql":
+        number = _version_row().values_list("number", flat=True).get(pk=1)
+        payload = f"{number} {next_publication.isoformat() if next_publication else ''}"
+        with connections["default"].cursor() as cursor:
+            # Delivered to the listeners when (and only if) this transaction commits.
+            cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, payload.strip()])
 
 
 def content_version():
-    """Return the current version number (one query), publishing due scheduled posts."""
-    row = _version_row().filter(pk=1).values_list("number", "next_publication_at").first()
+    """Return the current version number, publishing due scheduled posts."""
+    row = _listener.current() if _use_listener() else None
+    if row is None:
+        row = _version_row().filter(pk=1).values_list("number", "next_publication_at").first()
     if row is None:
         bump_content_version()
         return content_version()
@@ -130,11 +242,18 @@ def view_name(view):
 
 
 def fill_per_request_parts(html, request, *, views=None, form_timestamp=None):
-    """Put the reader count, CSRF token and form timestamp into a cached page."""
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    if views is not None:
-        html = html.replace(VIEWS_PLACEHOLDER, str(views))
-    if form_timestamp is not None:
-        html = html.replace(TIMESTAMP_PLACEHOLDER, form_timestamp)
-    return html
+    """Put the reader count, CSRF token and form timestamp into a cached page, in one pass."""
+    values = {}
+
+    def value(match):
+        name = match.group(1)
+        if name not in values:
+            if name == "csrf":
+                values[name] = get_token(request)
+            elif name == "views":
+                values[name] = str(views)
+            else:
+                values[name] = form_timestamp
+        return values[name]
+
+    return PLACEHOLDER.sub(value, html)

@@ -194,6 +194,9 @@ CACHES["pages"] = {
     "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))},
 }
 PAGE_CACHE_SECONDS = 60 * 60
+# On Postgres without replicas, follow the content version by LISTEN/NOTIFY (no query per
+# cached page); otherwise read it with each request.
+PAGE_CACHE_VERSION_LISTENER = env_bool("PAGE_CACHE_VERSION_LISTENER", True)
 
 LOGGING = {
     "version": 1,

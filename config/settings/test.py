@@ -1,7 +1,7 @@
 """Settings for the test suite: fast hashing, plain static files, SQLite in a file."""
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR, DATABASES, STORAGES
+from .base import DATA_DIR, DATABASES, STORAGES, env_bool
 
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -17,3 +17,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a gunicorn started by a test sees the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+# Test transactions roll back, so their NOTIFYs never arrive: read the version per request.
+# tests/blog/test_caching.py turns the listener on for a gunicorn started by the test.
+PAGE_CACHE_VERSION_LISTENER = env_bool("PAGE_CACHE_VERSION_LISTENER", False)

@@ -145,3 +145,31 @@ def test_staff_preview_of_a_draft_is_never_cached_for_readers(author, category, 
     client.force_login(author)
     assert client.get(draft.get_absolute_url()).status_code == 200
     assert Client().get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is Postgres's")
+def test_gunicorn_workers_following_the_version_by_notify_never_serve_a_stale_page(
+    transactional_db, author, category
+):
+    """Several worker processes, each with its own page cache, see every change at once."""
+    import urllib.request
+
+    from tests.conftest import GunicornServer
+
+    post = make_post(author=author, category=category, title="第一版标题")
+    server = GunicornServer(PAGE_CACHE_VERSION_LISTENER="true")
+    try:
+
+        def home():
+            request = urllib.request.Request(server.url + "/", headers={"User-Agent": BROWSER})
+            return urllib.request.urlopen(request, timeout=10).read().decode()
+
+        for _ in range(10):  # fill the cache of every worker
+            assert "第一版标题" in home()
+        for version in range(2, 5):
+            post.title = f"第{version}版标题"
+            post.save()
+            pages = [home() for _ in range(10)]
+            assert all(f"第{version}版标题" in page for page in pages)
+    finally:
+        server.stop()
