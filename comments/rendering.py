@@ -100,7 +100,18 @@ class _CommentMarkdown(markdown.Extension):
         md.treeprocessors.register(_ImagesAsLinks(md), "images-as-links", 1)
 
 
+_local = threading.local()
+
+
 def _converter():
+    """One Markdown converter per thread, reset between comments (building one is slow)."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = _new_converter()
+    return converter.reset()
+
+
+def _new_converter():
     return markdown.Markdown(
         extensions=[
             "pymdownx.arithmatex",
@@ -159,6 +170,7 @@ def render_comment(source):
             html = _converter().convert(source)
             return sanitize(html)
     except (RecursionError, _RenderTimeout) as error:
+        _local.converter = None  # interrupted mid-document: start the next one afresh
         raise UnrenderableComment(
             _("评论的格式太复杂（例如嵌套过深），无法显示，请简化后再提交。")
         ) from error
