@@ -108,6 +108,11 @@ class GunicornServer:
         self.stop()
         raise RuntimeError("gunicorn did not start:\n" + output)
 
+    def output(self):
+        """What gunicorn has logged so far (for assertion messages)."""
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")
+
     def stop(self):
         self.process.terminate()
         try:
@@ -115,6 +120,7 @@ class GunicornServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 @pytest.fixture

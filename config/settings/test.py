@@ -1,5 +1,7 @@
 """Settings for the test suite: fast hashing, plain static files, SQLite in a file."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATA_DIR, DATABASES, STORAGES, env_bool
 
@@ -16,7 +18,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a gunicorn started by a test sees the same data.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # One file per test run, so two runs on one machine do not share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 
 # Test transactions roll back, so their NOTIFYs never arrive: read the version per request.
 # tests/blog/test_caching.py turns the listener on for a gunicorn started by the test.
