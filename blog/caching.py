@@ -136,7 +136,7 @@ def _use_listener():
 
 
 def bump_content_version():
-    """Retire every cached page; call inside the transaction that changes content."""
+    """Retire every cached page and return the new number; call inside the writing transaction."""
     from .models import Post
 
     next_publication = Post.objects.filter(
@@ -157,6 +157,8 @@ def bump_content_version():
         with connections["default"].cursor() as cursor:
             # Delivered to the listeners when (and only if) this transaction commits.
             cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, payload.strip()])
+        return number
+    return _version_row().values_list("number", flat=True).get(pk=1)
 
 
 def content_version():
@@ -165,12 +167,12 @@ def content_version():
     if row is None:
         row = _version_row().filter(pk=1).values_list("number", "next_publication_at").first()
     if row is None:
-        bump_content_version()
-        return content_version()
+        return bump_content_version()
     number, next_publication_at = row
     if next_publication_at is not None and next_publication_at <= timezone.now():
-        bump_content_version()
-        return content_version()
+        # Written to the primary; a lagging replica may show the old row for a moment
+        # more, so use the number just written rather than reading it back.
+        return bump_content_version()
     return number
 
 

@@ -15,13 +15,10 @@ MORE_MARKER = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE)
 # Display math written inside a paragraph, as is common in Chinese math writing:
 # "...我们有\n\begin{equation}...\end{equation}\n其中...". Arithmatex only knows these as
 # blocks of their own, so without this pattern `_` and `*` inside them become emphasis.
-INLINE_DISPLAY_MATH = (
-    r"(?s)(?<!\\)(?:"
-    r"\\begin\{(?P<env>[a-zA-Z]+\*?)\}.+?\\end\{(?P=env)\}"
-    r"|\$\$.+?\$\$"
-    r"|\\\[.+?\\\]"
-    r")"
-)
+# $$...$$ and \[...\] go before arithmatex's inline pattern, or `$$` would read as two `$`.
+INLINE_DISPLAY_DELIMITED = r"(?s)(?<!\\)(?:\$\$.+?\$\$|\\\[.+?\\\])"
+# Environments go after it, so a pmatrix inside $...$ stays part of that inline formula.
+INLINE_ENVIRONMENT = r"(?s)(?<!\\)\\begin\{(?P<env>[a-zA-Z]+\*?)\}.+?\\end\{(?P=env)\}"
 
 
 class InlineDisplayMathProcessor(InlineProcessor):
@@ -64,9 +61,12 @@ class BlogMathExtension(Extension):
     """Inline display math and image captions, on top of pymdown-extensions' arithmatex."""
 
     def extendMarkdown(self, md):
-        # Above arithmatex's own inline pattern (189.9) so `$$` is not read as two `$`.
+        # arithmatex's own inline pattern sits at 189.9.
         md.inlinePatterns.register(
-            InlineDisplayMathProcessor(INLINE_DISPLAY_MATH, md), "inline-display-math", 190
+            InlineDisplayMathProcessor(INLINE_DISPLAY_DELIMITED, md), "inline-display-math", 190
+        )
+        md.inlinePatterns.register(
+            InlineDisplayMathProcessor(INLINE_ENVIRONMENT, md), "inline-environment", 189.5
         )
         md.treeprocessors.register(FigureCaptionTreeprocessor(md), "figure-caption", 5)
 

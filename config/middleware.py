@@ -1,13 +1,15 @@
 """Project-wide middleware: read-your-writes pinning and a clean 503 when the database is down."""
 
 import logging
+import random
+import time
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from .routers import pinned_to_primary
+from .routers import chosen_replica, pinned_to_primary
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +30,15 @@ class PrimaryPinningMiddleware:
     def __call__(self, request):
         writes = request.method not in SAFE_METHODS
         token = pinned_to_primary.set(writes or PIN_COOKIE in request.COOKIES)
+        # One replica for the whole request, so the content version and the page's data
+        # come from the same point in the replication stream.
+        replica = random.choice(settings.DATABASE_REPLICAS) if settings.DATABASE_REPLICAS else None
+        replica_token = chosen_replica.set(replica)
         try:
             response = self.get_response(request)
         finally:
             pinned_to_primary.reset(token)
+            chosen_replica.reset(replica_token)
         if writes and settings.DATABASE_REPLICAS:
             response.set_cookie(
                 PIN_COOKIE,
@@ -44,35 +51,45 @@ class PrimaryPinningMiddleware:
         return response
 
 
+RETRY_AFTER_SECONDS = 5
+# After a failure, answer 503 at once for this long instead of letting every request wait
+# out the pool timeout: a sync worker blocked 2 s per request would queue everything else.
+FAST_FAIL_SECONDS = 1.0
+_database_down_until = 0.0
+
+
+def is_database_error(exception):
+    from psycopg_pool import PoolTimeout
+
+    return isinstance(exception, (OperationalError, InterfaceError, PoolTimeout))
+
+
+def database_unavailable_response(request, exception=None):
+    """The styled 503 page, rendered without touching the database."""
+    global _database_down_until
+    if exception is not None:
+        logger.warning("Database unavailable for %s: %s", request.path, exception)
+        _database_down_until = time.monotonic() + FAST_FAIL_SECONDS
+    response = HttpResponse(
+        render_to_string("503.html", {"SITE_NAME": settings.SITE_NAME}), status=503
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
     """Answer 503 with Retry-After, in the site's style, when the database cannot be reached."""
-
-    RETRY_AFTER_SECONDS = 5
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if time.monotonic() < _database_down_until:
+            return database_unavailable_response(request)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)) and not _is_pool_timeout(
-            exception
-        ):
+        if not is_database_error(exception):
             return None
-        logger.warning("Database unavailable for %s: %s", request.path, exception)
-        response = HttpResponse(
-            render_to_string("503.html", {"SITE_NAME": settings.SITE_NAME}),
-            status=503,
-        )
-        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
-        response["Cache-Control"] = "no-store"
-        return response
-
-
-def _is_pool_timeout(exception):
-    try:
-        from psycopg_pool import PoolTimeout
-    except ImportError:  # pragma: no cover - psycopg is a requirement
-        return False
-    return isinstance(exception, PoolTimeout)
+        return database_unavailable_response(request, exception)

@@ -8,6 +8,8 @@ from django.db import connections
 
 # Set for the current request when it writes, or when the browser wrote a moment ago.
 pinned_to_primary = contextvars.ContextVar("pinned_to_primary", default=False)
+# The replica chosen for the current request (outside requests: any of them).
+chosen_replica = contextvars.ContextVar("chosen_replica", default=None)
 
 
 class PrimaryReplicaRouter:
@@ -18,7 +20,7 @@ class PrimaryReplicaRouter:
         # Reads inside a write transaction (locks, re-reads) must see the primary's data.
         if connections["default"].in_atomic_block:
             return "default"
-        return random.choice(replicas)
+        return chosen_replica.get() or random.choice(replicas)
 
     def db_for_write(self, model, **hints):
         return "default"

@@ -18,3 +18,5 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("blog.urls")),
 ]
+
+handler404 = "config.views.page_not_found"

@@ -6,7 +6,10 @@ import uuid
 from django.core.cache import cache
 from django.db import connections
 from django.http import JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
+
+from .middleware import database_unavailable_response, is_database_error
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +44,13 @@ def _cache_answers():
     except Exception:
         logger.warning("Health check: cache does not answer", exc_info=True)
         return False
+
+
+def page_not_found(request, exception):
+    """Django's 404 page, or the 503 page if the database is down while rendering it."""
+    try:
+        return defaults.page_not_found(request, exception)
+    except Exception as error:
+        if is_database_error(error):
+            return database_unavailable_response(request, error)
+        raise

@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection, connections
 
+from config import middleware
 from tests import factories
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -33,6 +34,7 @@ def empty_caches():
     """Each test rolls the database back, content version included: start with no pages."""
     for cache in caches.all():
         cache.clear()
+    middleware._database_down_until = 0.0  # forget a simulated outage of an earlier test
 
 
 @pytest.fixture

@@ -88,3 +88,22 @@ def test_excerpt_is_the_text_before_the_more_marker():
 
 def test_excerpt_without_marker_is_the_first_paragraph():
     assert split_excerpt("## 标题\n\n第一段\n接着。\n\n第二段。") == "第一段\n接着。"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        r"记 $A = \begin{pmatrix}1 & 1\\ 1 & 0\end{pmatrix}$ 为转移矩阵。",
+        r"记 \(f(x) = \begin{cases}x_1 & x>0\\ 0 & x\le 0\end{cases}\) 为分段函数。",
+    ],
+)
+def test_environment_inside_inline_math_stays_in_that_formula(source):
+    html = render_markdown(source)
+    assert html.count('<span class="arithmatex">') == 1
+    assert "$" not in html
+    assert r"\\ " in html
+
+
+def test_inline_display_math_does_not_swallow_neighbouring_inline_math():
+    html = render_markdown(r"设 $a_1$，则 $$a_1 * b_2$$ 且 $c_3$。")
+    assert html.count('<span class="arithmatex">') == 3

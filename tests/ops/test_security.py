@@ -102,7 +102,9 @@ def test_admin_login_locks_out_after_repeated_failures_then_cools_off(client, au
     assert allowed.status_code == 302
 
 
-def test_admin_url_can_be_moved_by_a_setting():
+def test_admin_url_can_be_moved_by_a_setting(transactional_db):
+    from tests.conftest import _test_database_url
+
     script = (
         "from django.test import Client;"
         "c = Client(HTTP_HOST='127.0.0.1');"
@@ -114,6 +116,7 @@ def test_admin_url_can_be_moved_by_a_setting():
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": _test_database_url(),
             "ADMIN_URL": "backstage/",
         },
         capture_output=True,
@@ -155,3 +158,23 @@ def test_unexpected_errors_show_the_styled_500_page_without_a_traceback(client, 
     assert "服务器暂时出了点问题" in html
     assert "Traceback" not in html
     assert "boom" not in html
+
+
+def test_after_a_database_error_requests_fail_fast_for_a_moment(client, db):
+    with mock.patch(
+        "blog.views.HomeView.get_queryset", side_effect=OperationalError("connection refused")
+    ):
+        assert client.get("/").status_code == 503
+    with mock.patch("blog.views.HomeView.get_queryset") as view:
+        response = client.get("/")
+    assert response.status_code == 503
+    assert not view.called  # answered before any database work
+
+
+def test_unknown_urls_answer_503_not_500_while_the_database_is_down(client, db):
+    with mock.patch(
+        "blog.templatetags.blog_tags.cached_html", side_effect=OperationalError("refused")
+    ):
+        response = client.get("/no-such-page/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
