@@ -66,13 +66,12 @@ def nested_set(parents):
 
 
 def fill_comments(total, rng):
-    from django.db import connection, transaction
+    from django.db import connection
     from tqdm import tqdm
 
     from blog.models import Post
     from comments.models import Comment
     from comments.rendering import render_comment
-    from comments.services import refresh_comment_counts
 
     rendered = [(body, render_comment(body)) for body in COMMENT_BODIES]
     post_ids = list(Post.objects.published().order_by("id").values_list("id", flat=True))
@@ -128,8 +127,12 @@ def fill_comments(total, rng):
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
             cursor.execute(sql)
-    with transaction.atomic():
-        refresh_comment_counts(set(post_ids))
+        # One grouped UPDATE: the per-post recount the site uses is made for a few posts.
+        cursor.execute(
+            "UPDATE blog_post p SET comment_count = c.n FROM ("
+            " SELECT post_id, count(*) AS n FROM comments_comment"
+            " WHERE status = 'approved' GROUP BY post_id) c WHERE p.id = c.post_id"
+        )
     return big_post
 
 
