@@ -110,7 +110,8 @@ class Gunicorn:
 
 def wrk(url, duration, connections):
     """Load one URL for `duration` seconds; return the figures wrk reports."""
-    for _ in range(3):  # warm the page cache of every worker a little
+    # Warm every worker's page cache (and its LISTEN connection) before measuring.
+    for _ in range(20):
         urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": BROWSER_UA}))
     result = subprocess.run(
         [

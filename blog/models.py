@@ -12,6 +12,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -91,13 +92,15 @@ class PostQuerySet(models.QuerySet):
         return self.filter(published_at__gte=start, published_at__lt=end)
 
     def month_counts(self):
-        """Return (first day of month, post count) pairs, newest month first."""
-        months = {}
-        for published_at in self.values_list("published_at", flat=True):
-            local = timezone.localtime(published_at)
-            key = local.date().replace(day=1)
-            months[key] = months.get(key, 0) + 1
-        return sorted(months.items(), reverse=True)
+        """Return (first day of month, post count) pairs, newest month first, counted in SQL."""
+        months = (
+            self.order_by()
+            .annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(posts=models.Count("id"))
+            .order_by("-month")
+        )
+        return [(timezone.localtime(row["month"]).date(), row["posts"]) for row in months]
 
     def by_year(self):
         """Group posts for the whole-site index: years, then months, newest first."""
