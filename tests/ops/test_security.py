@@ -178,3 +178,38 @@ def test_unknown_urls_answer_503_not_500_while_the_database_is_down(client, db):
         response = client.get("/no-such-page/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
+
+
+def test_redis_url_switches_the_cache_to_a_shared_redis(transactional_db):
+    """Two processes with REDIS_URL see each other's cache entries (Django's RedisCache)."""
+    from tests.conftest import _test_database_url
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _test_database_url(),
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "CACHE_KEY_PREFIX": f"test-{os.getpid()}",
+    }
+
+    def shell(code):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()[-1]
+
+    backend = "from django.core.cache import caches; print(type(caches['default']).__name__)"
+    assert shell(backend) == "RedisCache"
+    shell("from django.core.cache import cache; cache.set('shared', 'yes', 60); print('ok')")
+    assert shell("from django.core.cache import cache; print(cache.get('shared'))") == "yes"
+    health = (
+        "from django.test import Client; "
+        "print(Client(HTTP_HOST='127.0.0.1').get('/healthz').status_code)"
+    )
+    assert shell(health) == "200"
