@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -22,6 +23,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["post"]
     date_hierarchy = "created_at"
     actions = ["approve", "mark_spam", "remove"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [
         "post",
         "parent",
