@@ -43,28 +43,6 @@ def build_thread(rng, size, max_depth):
     return parents
 
 
-def nested_set(parents):
-    """Compute (lft, rght, level) for each node of a tree given by parent indexes."""
-    children = {}
-    for index, parent in enumerate(parents):
-        children.setdefault(parent, []).append(index)
-    lft, rght, level = [0] * len(parents), [0] * len(parents), [0] * len(parents)
-    counter = 1
-    stack = [(0, 0, False)]
-    while stack:
-        node, depth, done = stack.pop()
-        if done:
-            rght[node] = counter
-            counter += 1
-            continue
-        lft[node], level[node] = counter, depth
-        counter += 1
-        stack.append((node, depth, True))
-        for child in reversed(children.get(node, [])):
-            stack.append((child, depth + 1, False))
-    return lft, rght, level
-
-
 def fill_comments(total, rng):
     from django.db import connection
     from tqdm import tqdm
@@ -72,6 +50,7 @@ def fill_comments(total, rng):
     from blog.models import Post
     from comments.models import Comment
     from comments.rendering import render_comment
+    from comments.trees import number_thread
 
     rendered = [(body, render_comment(body)) for body in COMMENT_BODIES]
     post_ids = list(Post.objects.published().order_by("id").values_list("id", flat=True))
@@ -93,19 +72,15 @@ def fill_comments(total, rng):
     with tqdm(total=total, unit="comment", desc="comments") as progress:
         for post_id, size, depth in threads:
             parents = build_thread(rng, size, depth)
-            lft, rght, level = nested_set(parents)
             ids = list(range(next_id, next_id + size))
+            thread = []
             for index in range(size):
                 body, html = rendered[rng.randrange(len(rendered))]
-                batch.append(
+                thread.append(
                     Comment(
                         id=ids[index],
                         post_id=post_id,
                         parent_id=None if parents[index] is None else ids[parents[index]],
-                        tree_id=next_tree,
-                        lft=lft[index],
-                        rght=rght[index],
-                        level=level[index],
                         author_name=f"读者{rng.randrange(5000)}",
                         author_email=f"reader{rng.randrange(5000)}@example.com",
                         body=body,
@@ -114,6 +89,8 @@ def fill_comments(total, rng):
                         ip_address="203.0.113.7",
                     )
                 )
+            number_thread(thread, tree_id=next_tree)
+            batch.extend(thread)
             next_id += size
             next_tree += 1
             if len(batch) >= BATCH:
@@ -153,8 +130,8 @@ def main():
     django.setup()
     from django.core.management import call_command
 
-    from blog.caching import bump_content_version
     from blog.models import Post
+    from core import content_version
 
     scale = SCALES[args.scale]
     started = time.monotonic()
@@ -163,7 +140,7 @@ def main():
         sys.exit("The benchmark database is not empty; bench/run.py recreates it.")
     call_command("generate_posts", scale["posts"], seed=args.seed)
     big_post = fill_comments(scale["comments"], random.Random(args.seed))
-    bump_content_version()
+    content_version.bump()
     print(f"BIG_POST={big_post}")
     print(f"filled in {time.monotonic() - started:.0f} s")
 

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class BlogConfig(AppConfig):
     name = "blog"
     verbose_name = _("博客")
-
-    def ready(self):
-        from . import signals  # noqa: F401  (connects the cache-version receivers)

@@ -1,17 +1,9 @@
 """Posts, categories and tags: what the author writes and readers browse."""
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.db import connection, models
-from django.db.models import (
-    BooleanField,
-    Case,
-    ExpressionWrapper,
-    F,
-    Q,
-    Value,
-    When,
-)
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -21,61 +13,55 @@ from . import rendering, search
 from .dates import english_month
 
 
-class Category(models.Model):
+class Taxonomy(models.Model):
+    """What categories and tags share: a name, and a slug for their listing's URL."""
+
     name = models.CharField(_("名称"), max_length=50, unique=True)
     slug = models.SlugField(
         _("别名"),
         max_length=50,
         unique=True,
         allow_unicode=True,
-        help_text=_("出现在网址中，如 /category/math/。"),
+        help_text=_("出现在网址中，如 /category/math/ 或 /tag/optimization/。"),
     )
-    description = models.TextField(_("描述"), blank=True)
+    url_name = None  # the listing's URL name, set by each kind
 
     class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse(self.url_name, kwargs={"slug": self.slug})
+
+
+class Category(Taxonomy):
+    description = models.TextField(_("描述"), blank=True)
+    url_name = "blog:category"
+
+    class Meta(Taxonomy.Meta):
         verbose_name = _("分类")
         verbose_name_plural = _("分类")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("blog:category", kwargs={"slug": self.slug})
 
 
-class Tag(models.Model):
-    name = models.CharField(_("名称"), max_length=50, unique=True)
-    slug = models.SlugField(
-        _("别名"),
-        max_length=50,
-        unique=True,
-        allow_unicode=True,
-        help_text=_("出现在网址中，如 /tag/optimization/。"),
-    )
+class Tag(Taxonomy):
+    url_name = "blog:tag"
 
-    class Meta:
+    class Meta(Taxonomy.Meta):
         verbose_name = _("标签")
         verbose_name_plural = _("标签")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("blog:tag", kwargs={"slug": self.slug})
-
-
-def _tsquery_term(word, weight=""):
-    """Quote one word for a raw tsquery, optionally restricted to a weight (A = title)."""
-    quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-    return f"{quoted}:{weight}" if weight else quoted
 
 
 class PostQuerySet(models.QuerySet):
     def published(self):
         """Posts readers may see: published, and not dated in the future."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Posts that readers will see once their publication time comes."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_listing(self):
         """Fetch what a listing entry shows, in a constant number of queries."""
@@ -120,68 +106,12 @@ class PostQuerySet(models.QuerySet):
         return years
 
     def search(self, query):
-        """Rank posts matching every word of the query, title hits first; else a substring match."""
-        query = search.normalize_query(query)
-        if not query:
-            return self.none()
-        words = search.query_words(query)
-        if words:
-            matches = self._search_words(words)
-            if matches.exists():
-                return matches
-        return self.filter(Q(title__icontains=query) | Q(body__icontains=query)).order_by(
-            "-published_at", "-id"
-        )
-
-    def _search_words(self, words):
-        if connection.vendor == "postgresql":
-            every_word = SearchQuery(
-                " & ".join(_tsquery_term(w) for w in words), config="simple", search_type="raw"
-            )
-            in_title = SearchQuery(
-                " & ".join(_tsquery_term(w, "A") for w in words),
-                config="simple",
-                search_type="raw",
-            )
-            return (
-                self.filter(search_vector=every_word)
-                .annotate(
-                    title_hit=ExpressionWrapper(
-                        Q(search_vector=in_title), output_field=BooleanField()
-                    ),
-                    rank=SearchRank(F("search_vector"), every_word),
-                )
-                .order_by("-title_hit", "-rank", "-published_at", "-id")
-            )
-        # SQLite (development): whole-word substring tests on the stored word lists.
-        in_title = Q()
-        in_either = Q()
-        for word in words:
-            token = search.document([word])
-            in_title &= Q(search_title__contains=token)
-            in_either &= Q(search_title__contains=token) | Q(search_body__contains=token)
-        return (
-            self.filter(in_either)
-            .annotate(title_hit=Case(When(in_title, then=Value(1)), default=Value(0)))
-            .order_by("-title_hit", "-published_at", "-id")
-        )
+        """Rank posts matching every word of the query, title hits first (see blog/search.py)."""
+        return search.search_posts(self, query)
 
     def refresh_search_vectors(self):
         """Rebuild the Postgres full-text vectors of these posts from their stored words."""
-        if connection.vendor != "postgresql":
-            return
-        table = connection.ops.quote_name(Post._meta.db_table)
-        ids = list(self.values_list("pk", flat=True))
-        if not ids:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET search_vector = "
-                "setweight(to_tsvector('simple', search_title), 'A') || "
-                "setweight(to_tsvector('simple', search_body), 'B') "
-                "WHERE id = ANY(%s)",
-                [ids],
-            )
+        search.refresh_search_vectors(self)
 
 
 class Post(models.Model):
@@ -263,6 +193,10 @@ class Post(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
 
     @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    @property
     def absolute_url(self):
         return settings.SITE_URL + self.get_absolute_url()
 
@@ -335,21 +269,6 @@ def _bibtex_escape(text):
     return text
 
 
-class ContentVersion(models.Model):
-    """One row whose number changes whenever anything readers see changes.
-
-    Cached pages are keyed by this number, so a write that bumps it (in its own
-    transaction) retires every cached page at once, in every process.
-    """
-
-    number = models.BigIntegerField(default=1)
-    # The earliest future publication time of a scheduled post: when it passes, the
-    # number is bumped by the first request that notices, since no write will.
-    next_publication_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("内容版本")
-        verbose_name_plural = _("内容版本")
-
-    def __str__(self):
-        return str(self.number)
+def next_scheduled_publication():
+    """When the next scheduled post goes public (the page cache watches it), or None."""
+    return Post.objects.scheduled().aggregate(at=models.Min("published_at"))["at"]

@@ -1,41 +1,21 @@
 """Reader-facing pages: listings, a post, the whole-site index, search."""
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import DetailView, ListView, TemplateView
 
-from comments.forms import issue_timestamp
-from comments.views import comment_section
+from core.pagecache import cached_page, placeholder
 
 from . import search
-from .caching import (
-    CSRF_PLACEHOLDER,
-    VIEWS_PLACEHOLDER,
-    cached_html,
-    cached_response,
-    fill_per_request_parts,
-    request_is_cacheable,
-)
 from .models import Category, Post, Tag
 from .readers import ViewCounter
 
 
-class VersionCachedMixin:
-    """Serve the page from the content-version cache to visitors with no per-visitor state."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request_is_cacheable(request):
-            return super().dispatch(request, *args, **kwargs)
-        return cached_response(
-            f"{type(self).__name__}:{request.get_full_path()}",
-            lambda: super(VersionCachedMixin, self).dispatch(request, *args, **kwargs),
-        )
-
-
-class PostListingMixin(VersionCachedMixin):
+class PostListingMixin:
     """A paginated listing of published posts; subclasses narrow the queryset."""
 
     model = Post
@@ -88,36 +68,38 @@ class HomeView(PostListingMixin, ListView):
     page_url_name = "home"
 
 
-class CategoryView(PostListingMixin, ListView):
+class TaxonomyView(PostListingMixin, ListView):
+    """The posts of one category or tag."""
+
+    taxonomy = None  # Category or Tag
+    post_field = ""  # the Post field that holds it
+    title_format = ""
+
+    def filter_posts(self, posts):
+        self.term = get_object_or_404(self.taxonomy, slug=self.kwargs["slug"])
+        return posts.filter(**{self.post_field: self.term})
+
+    def get_page_url_kwargs(self):
+        return {"slug": self.term.slug}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            listing_title=self.title_format % {"name": self.term.name}, **kwargs
+        )
+
+
+class CategoryView(TaxonomyView):
+    taxonomy = Category
+    post_field = "category"
     page_url_name = "category"
-
-    def filter_posts(self, posts):
-        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        return posts.filter(category=self.category)
-
-    def get_page_url_kwargs(self):
-        return {"slug": self.category.slug}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            listing_title=_("分类：%(name)s") % {"name": self.category.name}, **kwargs
-        )
+    title_format = _lazy("分类：%(name)s")
 
 
-class TagView(PostListingMixin, ListView):
+class TagView(TaxonomyView):
+    taxonomy = Tag
+    post_field = "tags"
     page_url_name = "tag"
-
-    def filter_posts(self, posts):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return posts.filter(tags=self.tag)
-
-    def get_page_url_kwargs(self):
-        return {"slug": self.tag.slug}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            listing_title=_("标签：%(name)s") % {"name": self.tag.name}, **kwargs
-        )
+    title_format = _lazy("标签：%(name)s")
 
 
 class MonthView(PostListingMixin, ListView):
@@ -180,79 +162,40 @@ class SearchView(PostListingMixin, ListView):
 
 
 class PostDetailView(DetailView):
-    """A post with its reader count, citation, neighbours and comments.
+    """A post with its reader count, citation, neighbours and comments (comments/ fills those in).
 
-    Readers with no per-visitor state get the page from the content-version cache with
-    the live count filled in; staff (who may preview drafts) and commenters with
-    pending comments get it rendered afresh.
+    Counting the reader comes first: it is the one query a cached page costs, and it tells
+    whether the post is public. Staff may also preview drafts and scheduled posts.
     """
 
     context_object_name = "post"
-    cache_placeholders = False
 
     def get_queryset(self):
         posts = Post.objects.select_related("author", "category")
-        if self.request.user.is_staff:
-            return posts
-        return posts.published()
+        return posts if self.request.user.is_staff else posts.published()
 
     def get(self, request, *args, **kwargs):
         if kwargs.get("page") == 1:
             return redirect("blog:post_detail", pk=kwargs["pk"], permanent=True)
-        if request_is_cacheable(request) and not request.GET:
-            return self.get_cached(request, *args, **kwargs)
-        self.object = self.get_object()
-        counter = ViewCounter(request, self.object.pk)
-        if self.object.is_public:
-            self.object.views = counter.count(self.object.views)
-        response = self.render_to_response(self.get_context_data(object=self.object))
-        if self.object.is_public:
+        counter = ViewCounter(request, kwargs["pk"])
+        views = counter.count_public(Post.objects.published())
+        if views is None and not request.user.is_staff:
+            raise Http404(_("文章不存在。"))
+        response = cached_page(request, self.render_post, values={"views": views})
+        if views is not None:
             counter.remember(response)
         return response
 
-    def get_cached(self, request, *args, **kwargs):
-        pk = kwargs["pk"]
-        counter = ViewCounter(request, pk)
-        views = counter.count_public(Post.objects.published())
-        if views is None:
-            raise Http404(_("文章不存在。"))
-        html = cached_html(
-            f"post:{pk}:{kwargs.get('page', 1)}",
-            lambda: self.render_with_placeholders(request, *args, **kwargs),
-        )
-        html = fill_per_request_parts(
-            html,
-            request,
-            views=views,
-            form_timestamp=issue_timestamp(pk),
-        )
-        response = HttpResponse(html)
-        counter.remember(response)
-        return response
-
-    def render_with_placeholders(self, request, *args, **kwargs):
-        """Render the page for everyone: per-request parts become placeholders."""
-        self.cache_placeholders = True
+    def render_post(self):
         self.object = self.get_object()
-        self.object.views = VIEWS_PLACEHOLDER
-        return (
-            self.render_to_response(self.get_context_data(object=self.object))
-            .render()
-            .content.decode()
-        )
+        if self.object.is_public:
+            self.object.views = placeholder("views")  # the live count, filled per request
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
         post = self.object
-        comments = comment_section(
-            self.request,
-            post,
-            self.kwargs.get("page", 1),
-            placeholders=self.cache_placeholders,
-        )
-        if self.cache_placeholders:
-            comments["csrf_token"] = CSRF_PLACEHOLDER
         return super().get_context_data(
-            **comments,
+            comment_page_number=self.kwargs.get("page", 1),
             tags=list(post.tags.all()),
             previous_post=post.get_previous_public(),
             next_post=post.get_next_public(),
@@ -265,7 +208,7 @@ def post_detail_slash_redirect(request, pk):
     return redirect("blog:post_detail", pk=pk, permanent=True)
 
 
-class ContentView(VersionCachedMixin, TemplateView):
+class ContentView(TemplateView):
     """The whole site on one page, grouped by year and month."""
 
     template_name = "blog/content.html"

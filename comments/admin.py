@@ -59,27 +59,16 @@ class CommentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)  # save() re-renders the HTML
-        services.comment_edited(obj)
+        services.comment_edited(comment=obj)
 
     def delete_model(self, request, obj):
-        post_id = obj.post_id
-        with services.locked_thread(obj.tree_id):
-            super().delete_model(request, obj)
-        services.comments_deleted({post_id})
+        services.delete_comments(comments=Comment.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        post_ids = set(queryset.values_list("post_id", flat=True))
-        for comment in queryset.order_by("-level"):
-            # Deleting a comment takes its replies with it; skip those already gone.
-            with services.locked_thread(comment.tree_id):
-                # Re-read: earlier deletes in the same tree moved its lft/rght.
-                current = Comment.objects.filter(pk=comment.pk).first()
-                if current is not None:
-                    current.delete()
-        services.comments_deleted(post_ids)
+        services.delete_comments(comments=queryset)
 
     def _moderate(self, request, queryset, status, done_message):
-        count = services.moderate(queryset, status)
+        count = services.moderate(comments=queryset, status=status)
         self.message_user(request, done_message(count), messages.SUCCESS)
 
     @admin.action(description=_("通过所选评论"))

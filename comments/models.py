@@ -20,10 +20,15 @@ from blog.models import Post
 from .rendering import render_comment
 
 
+def is_visible_q():
+    """The condition for comments readers may see (approved ones), for use inside other filters."""
+    return Q(status=Comment.Status.APPROVED)
+
+
 class CommentQuerySet(TreeQuerySet):
     def visible(self):
         """Comments readers may see: approved ones."""
-        return self.filter(status=Comment.Status.APPROVED)
+        return self.filter(is_visible_q())
 
     def on_public_posts(self):
         return self.filter(post__in=Post.objects.published().values("pk"))
@@ -35,12 +40,8 @@ class CommentQuerySet(TreeQuerySet):
         own) so its link can point at the right comment page without further queries.
         """
         earlier_threads = (
-            Comment.objects.filter(
-                post=OuterRef("post"),
-                level=0,
-                status=Comment.Status.APPROVED,
-                tree_id__lt=OuterRef("tree_id"),
-            )
+            Comment.objects.visible()
+            .filter(post=OuterRef("post"), level=0, tree_id__lt=OuterRef("tree_id"))
             .order_by()
             .values("post")
             .annotate(n=Count("pk"))
@@ -130,7 +131,7 @@ class Comment(MPTTModel):
         """Link to the comment on the page of the post that holds its thread."""
         root_position = (
             Comment.objects.threads_of(self.post_id)
-            .filter(Q(status=Comment.Status.APPROVED) | Q(pk=self.get_root_id()))
+            .filter(is_visible_q() | Q(pk=self.get_root_id()))
             .filter(tree_id__lt=self.tree_id)
             .count()
         )

@@ -1,4 +1,4 @@
-"""Writes with side effects on comments: posting, moderating, unsubscribing.
+"""Writes with side effects on comments: posting, moderating, editing, deleting, unsubscribing.
 
 Concurrency: django-mptt leaves locking to its caller. A reply rewrites lft/rght across its
 tree and a new thread takes MAX(tree_id) + 1, so every insert runs in one transaction that
@@ -6,23 +6,23 @@ first takes a lock: per tree for replies, site-wide for new threads (Postgres ad
 locks; SQLite's database write lock does the same job there).
 """
 
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blog.models import Post
+from core import content_version
 
 from . import notifications
 from .models import Comment
-from .signals import comments_changed
 
 # First key of our advisory locks, so they cannot collide with another application's.
 LOCK_NAMESPACE = 0x436D  # "Cm"
@@ -172,19 +172,20 @@ def _moderation_status(comment):
         return Comment.Status.PENDING
     if policy == "approve_all":
         return Comment.Status.APPROVED
-    known_commenter = Comment.objects.filter(
-        author_email__iexact=comment.author_email, status=Comment.Status.APPROVED
-    ).exists()
+    known_commenter = (
+        Comment.objects.visible().filter(author_email__iexact=comment.author_email).exists()
+    )
     return Comment.Status.APPROVED if known_commenter else Comment.Status.PENDING
 
 
-def refresh_comment_counts(post_ids):
-    """Recount approved comments of these posts, in SQL, under the posts' row locks."""
+def refresh_comment_counts(post_ids: Iterable[int]) -> None:
+    """Recount visible comments of these posts, in SQL, under the posts' row locks."""
     ids = sorted(post_ids)
     # The row lock makes the count below see every comment committed before it.
     list(Post.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
     approved = (
-        Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED)
+        Comment.objects.visible()
+        .filter(post=OuterRef("pk"))
         .order_by()
         .values("post")
         .annotate(n=Count("pk"))
@@ -194,7 +195,7 @@ def refresh_comment_counts(post_ids):
 
 
 @transaction.atomic
-def moderate(comments, status):
+def moderate(*, comments: QuerySet[Comment], status: str) -> int:
     """Set the status of these comments, keeping counts, caches and reply mail in step."""
     comments = list(comments.select_related("parent", "post"))
     approving = status == Comment.Status.APPROVED
@@ -208,20 +209,26 @@ def moderate(comments, status):
     return len(ids)
 
 
-@contextmanager
-def locked_thread(tree_id):
-    """A transaction holding the lock of one comment tree (for deletes in the admin)."""
+def delete_comments(*, comments: QuerySet[Comment]) -> int:
+    """Delete these comments and their replies, each tree under its lock; return how many went."""
+    post_ids = set(comments.values_list("post_id", flat=True))
+    deleted = 0
     with transaction.atomic():
-        lock_thread(tree_id)
-        yield
-
-
-def comments_deleted(post_ids):
-    with transaction.atomic():
+        # Trees in one order, so two deletes never wait on each other's locks; deepest first
+        # within a tree, so a chosen reply goes before the parent that would take it along.
+        for comment in comments.order_by("tree_id", "-level"):
+            lock_thread(comment.tree_id)
+            # Re-read under the lock: earlier deletes in the same tree moved lft/rght, or took
+            # this comment with its parent.
+            current = Comment.objects.filter(pk=comment.pk).first()
+            if current is not None:
+                deleted += current.get_descendant_count() + 1
+                current.delete()
         _visible_comments_changed(post_ids)
+    return deleted
 
 
-def comment_edited(comment):
+def comment_edited(*, comment: Comment) -> None:
     """Bring counts and caches in step after a comment was saved in the admin."""
     with transaction.atomic():
         _visible_comments_changed({comment.post_id})
@@ -229,10 +236,11 @@ def comment_edited(comment):
 
 def _visible_comments_changed(post_ids):
     refresh_comment_counts(post_ids)
-    comments_changed.send(sender=Comment, post_ids=set(post_ids))
+    # Comment counts changed through a queryset update, which sends no signal.
+    content_version.bump()
 
 
-def unsubscribe(email):
+def unsubscribe(*, email: str) -> int:
     """Stop reply notifications for every comment written with this email."""
     return Comment.objects.filter(author_email__iexact=email, notify_on_reply=True).update(
         notify_on_reply=False

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Comment
+from .models import Comment, is_visible_q
 
 
 @dataclass
@@ -28,15 +28,11 @@ def thread_page(post, page_number, *, own_comment_ids=()):
     """Return (page, nodes): the paginator page of top-level threads and their trees."""
     own_comment_ids = set(own_comment_ids)
     has_visible_reply = Exists(
-        Comment.objects.filter(
-            tree_id=OuterRef("tree_id"), level__gt=0, status=Comment.Status.APPROVED
-        )
+        Comment.objects.visible().filter(tree_id=OuterRef("tree_id"), level__gt=0)
     )
     roots = (
         Comment.objects.threads_of(post)
-        .filter(
-            Q(status=Comment.Status.APPROVED) | Q(pk__in=own_comment_ids) | Q(has_visible_reply)
-        )
+        .filter(is_visible_q() | Q(pk__in=own_comment_ids) | Q(has_visible_reply))
         .only("id", "tree_id")
     )
     paginator = Paginator(roots, settings.COMMENTS_THREADS_PER_PAGE, allow_empty_first_page=True)

@@ -1,7 +1,6 @@
 """Comment endpoints: post a comment, preview it, identicons, unsubscribe."""
 
 import hashlib
-from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -9,84 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from blog.caching import TIMESTAMP_PLACEHOLDER
 from blog.models import Post
-from config.network import client_ip
+from core.network import client_ip
 
-from . import services
+from . import services, visitor
 from .forms import CommentForm
-from .models import Comment, comment_page_url
+from .models import Comment
 from .notifications import email_from_unsubscribe_token
 from .rendering import UnrenderableComment, render_comment
-from .threads import thread_page
-
-REMEMBER_COOKIES = {
-    "author_name": "comment_author",
-    "author_email": "comment_email",
-    "author_url": "comment_url",
-}
-OWN_COMMENTS_COOKIE = "my_comments"
-OWN_COMMENTS_SALT = "comments.own"
-OWN_COMMENTS_KEPT = 20
-
-
-def own_comment_ids(request):
-    """Ids of comments this browser posted (so their authors see them while pending)."""
-    value = request.get_signed_cookie(OWN_COMMENTS_COOKIE, default="", salt=OWN_COMMENTS_SALT)
-    return [int(part) for part in value.split(",") if part.isdigit()]
-
-
-def remembered_author(request):
-    """Name, email and website the commenter used last time, for the form's initial values."""
-    return {
-        field: unquote(request.COOKIES[cookie])
-        for field, cookie in REMEMBER_COOKIES.items()
-        if cookie in request.COOKIES
-    }
-
-
-def new_comment_form(request, post, parent=None):
-    initial = remembered_author(request)
-    user = request.user
-    if user.is_authenticated:
-        initial.setdefault("author_name", user.get_full_name() or user.get_username())
-        initial.setdefault("author_email", user.email)
-    if parent is not None:
-        initial["parent"] = parent.pk
-    return CommentForm(post=post, initial=initial)
-
-
-def comment_section(request, post, page_number, *, placeholders=False):
-    """Context for a post page's comments: one page of threads, its pager and the form.
-
-    With `placeholders`, the page is being rendered for the shared cache: nothing of
-    this visitor's goes in, and the form's signed timestamp is left to fill in later.
-    """
-    own_ids = [] if placeholders else own_comment_ids(request)
-    page, threads = thread_page(post, page_number, own_comment_ids=own_ids)
-    reply_to = None
-    reply_id = request.GET.get("replyTo", "")
-    if reply_id.isdigit():
-        reply_to = Comment.objects.visible().filter(post=post, pk=int(reply_id)).first()
-    pager = (
-        [
-            {"number": n, "url": comment_page_url(post.pk, (n - 1) * page.paginator.per_page)}
-            for n in page.paginator.page_range
-        ]
-        if page.paginator.num_pages > 1
-        else []
-    )
-    if placeholders:
-        form = CommentForm(post=post, initial={"timestamp": TIMESTAMP_PLACEHOLDER})
-    else:
-        form = new_comment_form(request, post, reply_to)
-    return {
-        "comment_page": page,
-        "comment_threads": threads,
-        "comment_pager": pager,
-        "comment_form": form,
-        "reply_to": reply_to,
-    }
 
 
 def _form_page(request, post, form, *, status=400, preview_html=None, retry_after=None):
@@ -132,31 +61,8 @@ def post_comment(request, pk):
         return _form_page(request, post, form)
     comment = posted.comment
     response = redirect(comment.get_absolute_url())
-    _remember(response, data, comment, own_comment_ids(request))
+    visitor.remember(request, response, fields=data, comment=comment)
     return response
-
-
-def _remember(response, data, comment, previous_ids):
-    year = 365 * 24 * 60 * 60
-    for field, cookie in REMEMBER_COOKIES.items():
-        response.set_cookie(
-            cookie,
-            quote(data[field] or ""),
-            max_age=year,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
-    earlier = [i for i in previous_ids if i != comment.pk][-(OWN_COMMENTS_KEPT - 1) :]
-    ids = [*earlier, comment.pk]
-    response.set_signed_cookie(
-        OWN_COMMENTS_COOKIE,
-        ",".join(map(str, ids)),
-        salt=OWN_COMMENTS_SALT,
-        max_age=year,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
 
 
 def _preview_page(request, post, form):
@@ -214,7 +120,7 @@ def unsubscribe(request, token):
         return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
     done = False
     if request.method == "POST":
-        services.unsubscribe(email)
+        services.unsubscribe(email=email)
         done = True
     return render(request, "comments/unsubscribe.html", {"email": email, "done": done})
 

@@ -3,16 +3,16 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from blog.caching import version_cached
 from blog.sitemaps import SITEMAPS
 from blog.views import RobotsView
 from config.views import healthz
+from core.pagecache import cached_view
 
 admin.site.site_header = admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
-    path("sitemap.xml", version_cached(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", cached_view(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("healthz", healthz, name="healthz"),
     path("", include("comments.urls")),

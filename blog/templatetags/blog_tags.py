@@ -5,8 +5,9 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from core.pagecache import cached_fragment
+
 from .. import dates
-from ..caching import cached_html
 from ..models import Category, Post
 
 register = template.Library()
@@ -20,7 +21,7 @@ def english_month(value):
 @register.simple_tag
 def blog_sidebar():
     """Render the sidebar (search, recent comments, categories, months), cached per version."""
-    return mark_safe(cached_html("sidebar", _render_sidebar))
+    return mark_safe(cached_fragment("sidebar", _render_sidebar))
 
 
 def _render_sidebar():

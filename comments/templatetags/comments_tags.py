@@ -1,10 +1,71 @@
-"""Template tags the blog's pages use to show comments."""
+"""Template tags through which a host page shows comments: the thread, the form, the sidebar.
+
+The host (the blog's post page) knows nothing of comments beyond these tags: it includes
+`{% comment_section post page_number %}` where the discussion goes.
+"""
 
 from django import template
 
-from ..models import Comment
+from core import pagecache
+
+from ..forms import CommentForm
+from ..models import Comment, comment_page_url
+from ..threads import thread_page
+from ..visitor import own_comment_ids, remembered_author
 
 register = template.Library()
+
+
+@register.inclusion_tag("comments/section.html", takes_context=True)
+def comment_section(context, post, page_number=1):
+    """Render one page of the post's threads, their pager and the comment form.
+
+    When the page is being built for the shared cache, nothing of this visitor's goes in:
+    not their pending comments, not their remembered name; the form's signed timestamp is
+    filled in per request.
+    """
+    request = context["request"]
+    shared = pagecache.is_shared_build()
+    page, threads = thread_page(
+        post, page_number, own_comment_ids=[] if shared else own_comment_ids(request)
+    )
+    reply_id = request.GET.get("replyTo", "")
+    reply_to = None
+    if reply_id.isdigit():
+        reply_to = Comment.objects.visible().filter(post=post, pk=int(reply_id)).first()
+    initial = {"timestamp": pagecache.deferred(request, "comment-timestamp", post.pk)}
+    if not shared:
+        initial.update(_known_author(request))
+    if reply_to is not None:
+        initial["parent"] = reply_to.pk
+    return {
+        "request": request,
+        "post": post,
+        "comment_page": page,
+        "comment_threads": threads,
+        "comment_pager": _pager(post, page),
+        "comment_form": CommentForm(post=post, initial=initial),
+        "reply_to": reply_to,
+    }
+
+
+def _known_author(request):
+    """The commenter's remembered details, or the logged-in user's."""
+    known = remembered_author(request)
+    user = request.user
+    if user.is_authenticated:
+        known.setdefault("author_name", user.get_full_name() or user.get_username())
+        known.setdefault("author_email", user.email)
+    return known
+
+
+def _pager(post, page):
+    if page.paginator.num_pages <= 1:
+        return []
+    return [
+        {"number": n, "url": comment_page_url(post.pk, (n - 1) * page.paginator.per_page)}
+        for n in page.paginator.page_range
+    ]
 
 
 @register.inclusion_tag("comments/recent.html")

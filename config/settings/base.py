@@ -48,8 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "axes",
     "mptt",
+    "core",
     "blog",
     "comments",
+    "moving",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "blog.context_processors.site",
+                "core.pagecache.page_cache_context",
             ],
         },
     },
@@ -187,13 +190,33 @@ else:
             "LOCATION": "blog",
         }
     }
-# Rendered pages, keyed by content version: immutable, so each process keeps its own.
+# The page cache (core/pagecache.py): rendered pages keyed by the content version, immutable,
+# so each process keeps its own.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages",
     "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))},
 }
 PAGE_CACHE_SECONDS = 60 * 60
+# What readers can see: saving or deleting any of these models changes the content version and
+# so retires every cached page (core/content_version.py connects them; a test walks this list).
+# None means every save counts; a tuple of fields limits it to saves that touch those fields.
+PAGE_CACHE_INVALIDATED_BY = {
+    "blog.Post": None,
+    "blog.Category": None,
+    "blog.Tag": None,
+    "blog.Post_tags": None,
+    "comments.Comment": None,
+    # The author's name shows on posts; a login only touches last_login.
+    "auth.User": ("username", "first_name", "last_name"),
+}
+# Functions returning the next moment something scheduled becomes public (or None); the
+# content version changes when it passes, although nothing was written.
+PAGE_CACHE_SCHEDULES = ["blog.models.next_scheduled_publication"]
+# Visitors holding one of these cookies see a page of their own (logged in; comments of their
+# own still waiting for approval), never a shared one.
+COMMENTS_OWN_COOKIE = "my_comments"
+PAGE_CACHE_PERSONAL_COOKIES = ["sessionid", COMMENTS_OWN_COOKIE]
 # On Postgres without replicas, follow the content version by LISTEN/NOTIFY (no query per
 # cached page); otherwise read it with each request.
 PAGE_CACHE_VERSION_LISTENER = env_bool("PAGE_CACHE_VERSION_LISTENER", True)
@@ -220,6 +243,11 @@ BLOG_RELATED_POSTS = 10
 BLOG_FEED_ITEMS = 20
 # A reader's repeat visits within this many seconds count once.
 BLOG_VIEW_DEDUPE_SECONDS = 24 * 60 * 60
+# Number of reverse proxies (nginx, a load balancer) in front of gunicorn that append to
+# X-Forwarded-For. With 0, the header is ignored: anyone could forge it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# The demo author's password for seed_demo; a random one is made and printed if empty.
+DEMO_ADMIN_PASSWORD = os.environ.get("DEMO_ADMIN_PASSWORD", "")
 # Moving the admin off the well-known /admin/ path cuts down on password-guessing noise.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 
@@ -278,6 +306,6 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
-AXES_CLIENT_IP_CALLABLE = "config.network.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -76,9 +76,11 @@ def test_a_scheduled_post_appears_when_its_time_comes_without_any_write(
 def test_moderation_shows_in_thread_and_sidebar_at_once(post, status, shown):
     comment = make_comment(post, status="pending", body="审核中的评论")
     assert "审核中的评论" not in fresh_html(post.get_absolute_url())
-    services.moderate(Comment.objects.filter(pk=comment.pk), Comment.Status.APPROVED)
+    services.moderate(
+        comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.APPROVED
+    )
     assert "审核中的评论" in fresh_html(post.get_absolute_url())
-    services.moderate(Comment.objects.filter(pk=comment.pk), status)
+    services.moderate(comments=Comment.objects.filter(pk=comment.pk), status=status)
     for url in [post.get_absolute_url(), "/"]:
         assert ("审核中的评论" in fresh_html(url)) == shown, url
 

@@ -2,12 +2,14 @@
 
 import random
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 
 from comments import services
 from comments.models import Comment
+from comments.trees import number_thread
 from tests.factories import make_comment, make_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,22 +33,28 @@ def post_from_own_connection(**kwargs):
 def assert_trees_are_what_a_rebuild_would_make():
     """Recompute every tree from parent links alone (children in insertion order) and compare."""
     rows = list(Comment.objects.values("pk", "parent_id", "tree_id", "lft", "rght", "level"))
-    children = {}
-    for row in rows:
-        children.setdefault(row["parent_id"], []).append(row["pk"])
-    expected = {}
+    parent_of = {row["pk"]: row["parent_id"] for row in rows}
 
-    def number(pk, left, level, tree_id):
-        right = left + 1
-        for child in sorted(children.get(pk, [])):
-            right = number(child, right, level + 1, tree_id) + 1
-        expected[pk] = {"lft": left, "rght": right, "level": level, "tree_id": tree_id}
-        return right
+    def root_of(pk):
+        while parent_of[pk] is not None:
+            pk = parent_of[pk]
+        return pk
 
-    roots = sorted(children.get(None, []))
+    threads = {}
+    for pk in sorted(parent_of):  # ids grow with time: a parent always precedes its replies
+        threads.setdefault(root_of(pk), []).append(SimpleNamespace(pk=pk, parent_id=parent_of[pk]))
+    roots = sorted(threads)
     actual_tree_ids = {row["pk"]: row["tree_id"] for row in rows}
+    expected = {}
     for root in roots:
-        number(root, 1, 0, actual_tree_ids[root])
+        number_thread(threads[root], tree_id=actual_tree_ids[root])
+        for node in threads[root]:
+            expected[node.pk] = {
+                "lft": node.lft,
+                "rght": node.rght,
+                "level": node.level,
+                "tree_id": node.tree_id,
+            }
     actual = {
         row["pk"]: {key: row[key] for key in ("lft", "rght", "level", "tree_id")} for row in rows
     }

@@ -34,12 +34,16 @@ def test_links_to_the_comment_on_its_post(client, post):
 def test_changes_as_soon_as_a_comment_is_approved_removed_or_marked_spam(client, post):
     comment = make_comment(post, status="pending", body="等待审核的评论")
     assert "等待审核的评论" not in sidebar(client)
-    services.moderate(Comment.objects.filter(pk=comment.pk), Comment.Status.APPROVED)
+    services.moderate(
+        comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.APPROVED
+    )
     assert "等待审核的评论" in sidebar(client)
-    services.moderate(Comment.objects.filter(pk=comment.pk), Comment.Status.SPAM)
+    services.moderate(comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.SPAM)
     assert "等待审核的评论" not in sidebar(client)
-    services.moderate(Comment.objects.filter(pk=comment.pk), Comment.Status.APPROVED)
-    services.moderate(Comment.objects.filter(pk=comment.pk), Comment.Status.REMOVED)
+    services.moderate(
+        comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.APPROVED
+    )
+    services.moderate(comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.REMOVED)
     assert "等待审核的评论" not in sidebar(client)
 
 

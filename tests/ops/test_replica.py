@@ -92,7 +92,7 @@ def test_reads_use_the_replica_and_a_commenter_reads_their_own_comment(primary_a
     replica.pause_replay()
     with primary.connect("blog") as conn, conn.transaction():
         conn.execute("UPDATE blog_post SET title = %s WHERE id = %s", [NEW_TITLE, post_id])
-        conn.execute("UPDATE blog_contentversion SET number = number + 1")
+        conn.execute("UPDATE core_contentversion SET number = number + 1")
     time.sleep(0.5)  # ample time to replay it, were replay not paused
     assert (
         replica.scalar("SELECT title FROM blog_post WHERE id = %s", [post_id], "blog") == OLD_TITLE

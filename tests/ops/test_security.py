@@ -173,7 +173,7 @@ def test_after_a_database_error_requests_fail_fast_for_a_moment(client, db):
 
 def test_unknown_urls_answer_503_not_500_while_the_database_is_down(client, db):
     with mock.patch(
-        "blog.templatetags.blog_tags.cached_html", side_effect=OperationalError("refused")
+        "blog.templatetags.blog_tags.cached_fragment", side_effect=OperationalError("refused")
     ):
         response = client.get("/no-such-page/")
     assert response.status_code == 503

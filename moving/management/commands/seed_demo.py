@@ -1,6 +1,5 @@
 """Fill an empty site with demo content: an author account, categories, tags and posts."""
 
-import os
 import random
 import secrets
 
@@ -21,7 +20,7 @@ class Command(BaseCommand):
         if Post.objects.exists():
             self.stdout.write("站点已有文章，不添加示例内容。")
             return
-        password = os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(9)
+        password = settings.DEMO_ADMIN_PASSWORD or secrets.token_urlsafe(9)
         with transaction.atomic():
             author = self.create_author(password)
             posts = self.create_posts(author)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blog import portable
+from moving import site
 
 
 class _Text:
@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, include_password_hashes, **options):
         if path == "-":
-            counts = portable.export_site(
+            counts = site.export_site(
                 _Text(self.stdout), include_password_hashes=include_password_hashes
             )
             report = self.stderr  # stdout carries the document itself
@@ -41,8 +41,8 @@ class Command(BaseCommand):
             counts = self._export_to_file(Path(path), include_password_hashes)
             report = self.stdout
         report.write(
-            f"导出完成：{counts.users} 位用户，{counts.categories} 个分类，{counts.tags} 个标签，"
-            f"{counts.posts} 篇文章，{counts.comments} 条评论。",
+            f"导出完成：{counts['users']} 位用户，{counts['categories']} 个分类，"
+            f"{counts['tags']} 个标签，{counts['posts']} 篇文章，{counts['comments']} 条评论。",
             style_func=self.style.SUCCESS,
         )
         if include_password_hashes:
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         partial = target.with_name(target.name + ".partial")
         try:
             with partial.open("w", encoding="utf-8") as out:
-                counts = portable.export_site(out, include_password_hashes=include_password_hashes)
+                counts = site.export_site(out, include_password_hashes=include_password_hashes)
             partial.replace(target)
         except OSError as error:
             partial.unlink(missing_ok=True)

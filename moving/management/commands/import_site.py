@@ -1,11 +1,12 @@
 """`manage.py import_site PATH`: load a file written by export_site into an empty site."""
 
-import io
+import codecs
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blog import portable
+from core.sitefile import FileError
+from moving import site
 
 SECTION_NAMES = {
     "users": "用户",
@@ -29,29 +30,33 @@ class Command(BaseCommand):
         progress = self._progress if options["verbosity"] >= 2 else None
         try:
             if path == "-":
-                source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")
-                counts = portable.import_site(source, progress=progress)
+                counts = self._import(sys.stdin.buffer, progress)
             else:
-                # utf-8-sig: tolerate a byte-order mark added by an editor on Windows.
-                with open(path, encoding="utf-8-sig") as source:
-                    counts = portable.import_site(source, progress=progress)
+                with open(path, "rb") as source:
+                    counts = self._import(source, progress)
         except OSError as error:
             raise CommandError(f"无法读取 {path}：{error}") from error
-        except portable.PortableError as error:
+        except FileError as error:
             raise CommandError(f"导入失败，数据库未作任何改动。{error}") from error
-        existing = counts.users - counts.users_created
+        existing = counts["users"] - counts["users_created"]
         self.stdout.write(
-            f"导入完成：{counts.posts} 篇文章，{counts.comments} 条评论，"
-            f"{counts.categories} 个分类，{counts.tags} 个标签，"
-            f"{counts.users} 位用户（新建 {counts.users_created}，沿用已有 {existing}）。",
+            f"导入完成：{counts['posts']} 篇文章，{counts['comments']} 条评论，"
+            f"{counts['categories']} 个分类，{counts['tags']} 个标签，"
+            f"{counts['users']} 位用户（新建 {counts['users_created']}，沿用已有 {existing}）。",
             style_func=self.style.SUCCESS,
         )
-        if counts.users_without_password:
+        if counts["users_without_password"]:
             self.stdout.write(
-                f"新建的 {counts.users_without_password} 位用户还没有密码，"
+                f"新建的 {counts['users_without_password']} 位用户还没有密码，"
                 "须先用 manage.py changepassword 用户名 设置后才能登录。",
                 style_func=self.style.WARNING,
             )
+
+    def _import(self, source, progress):
+        # Tolerate a byte-order mark added by an editor on Windows.
+        if source.peek(3)[:3] == codecs.BOM_UTF8:
+            source.read(3)
+        return site.import_site(source, progress=progress)
 
     def _progress(self, section, count):
         self.stdout.write(f"已读入{SECTION_NAMES[section]}：{count}")

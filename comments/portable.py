@@ -1,0 +1,130 @@
+"""The comments section of the site file (core/sitefile).
+
+    comments   id, post (post id), parent (comment id or null), user (username or null),
+               author_name, author_email, author_url, is_post_author, body, status,
+               created_at, notify_on_reply, ip_address, user_agent
+
+Comments are listed in tree order (threads in site order, each one depth-first), so a parent
+always precedes its replies. On import, bodies go through the same renderer and sanitizer as
+new comments, and trees are numbered by comments/trees.py as a rebuild would number them.
+"""
+
+from collections.abc import Iterable, Iterator
+
+from django.core.management.color import no_style
+from django.db import connection
+
+from core.sitefile import Loading, Row
+
+from .models import Comment
+from .rendering import UnrenderableComment
+from .services import refresh_comment_counts
+from .trees import number_thread
+
+CHUNK_SIZE = 2000
+FIELDS = (
+    "author_name",
+    "author_email",
+    "author_url",
+    "is_post_author",
+    "body",
+    "status",
+    "notify_on_reply",
+    "ip_address",
+    "user_agent",
+)
+
+
+def export_comments() -> Iterator[dict]:
+    comments = Comment.objects.order_by("tree_id", "lft").values(
+        "id", "post_id", "parent_id", "user__username", "created_at", *FIELDS
+    )
+    for comment in comments.iterator(CHUNK_SIZE):
+        yield {
+            "id": comment["id"],
+            "post": comment["post_id"],
+            "parent": comment["parent_id"],
+            "user": comment["user__username"],
+            **{name: comment[name] for name in FIELDS},
+            "created_at": comment["created_at"].isoformat(),
+        }
+
+
+def load_comments(rows: Iterable[Row], loading: Loading) -> None:
+    """Insert the comments with their exported ids, a thread at a time, into an empty table."""
+    post_ids = loading.ids["posts"]
+    thread, thread_posts, created_at, pending = [], {}, {}, []
+    tree_id = count = 0
+    commented = set()
+    for row in rows:
+        comment = _comment(row, loading)
+        if comment.post_id not in post_ids:
+            raise row.error(f"文章 {comment.post_id} 不在文件的 posts 里")
+        if comment.parent_id is None:
+            if thread:
+                tree_id += 1
+                number_thread(thread, tree_id=tree_id)
+                pending.extend(thread)
+            thread, thread_posts = [], {}
+        elif comment.parent_id not in thread_posts:
+            raise row.error(
+                f"上级评论 {comment.parent_id} 不在它之前的同一讨论串里"
+                "（评论须按树的顺序排列，上级在前）"
+            )
+        elif thread_posts[comment.parent_id] != comment.post_id:
+            raise row.error(f"上级评论 {comment.parent_id} 属于另一篇文章")
+        thread.append(comment)
+        thread_posts[comment.pk] = comment.post_id
+        created_at[comment.pk] = row.moment("created_at")
+        commented.add(comment.post_id)
+        count += 1
+        if len(pending) >= CHUNK_SIZE:
+            _save(pending, created_at)
+            pending = []
+    if thread:
+        number_thread(thread, tree_id=tree_id + 1)
+        pending.extend(thread)
+    _save(pending, created_at)
+    # Rows were inserted with their exported ids; new comments must come after them.
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
+            cursor.execute(sql)
+    for batch in _chunks(sorted(commented), CHUNK_SIZE):
+        refresh_comment_counts(batch)
+    loading.counts["comments"] = count
+
+
+def _comment(row, loading):
+    comment = Comment(
+        pk=row.integer("id"),
+        post_id=row.integer("post"),
+        parent_id=row.integer("parent", default=None, nullable=True),
+        user_id=row.ref("user", loading.ids["users"], "users", optional=True),
+        author_name=row.text("author_name"),
+        author_email=row.text("author_email"),
+        author_url=row.text("author_url", ""),
+        is_post_author=row.flag("is_post_author"),
+        body=row.text("body"),
+        status=row.choice("status", Comment.Status.values),
+        notify_on_reply=row.flag("notify_on_reply"),
+        ip_address=row.text("ip_address", None, nullable=True) or None,
+        user_agent=row.text("user_agent", ""),
+    )
+    try:
+        comment.render()
+    except UnrenderableComment as error:
+        raise row.error(f"评论无法渲染：{error}") from error
+    return comment
+
+
+def _save(comments, created_at):
+    Comment.objects.bulk_create(comments)
+    # bulk_create stamped created_at (auto_now_add); put back the exported times.
+    for comment in comments:
+        comment.created_at = created_at.pop(comment.pk)
+    Comment.objects.bulk_update(comments, ["created_at"], batch_size=500)
+
+
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
