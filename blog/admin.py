@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from .models import Category, Post, Tag
-from .rendering import render_markdown, strip_more_marker
 
 
 @admin.register(Category)
@@ -25,8 +24,24 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ["title", "author", "category", "status", "published_at", "views"]
-    list_filter = ["status", "category", "published_at"]
+    list_display = [
+        "title",
+        "author",
+        "category",
+        "status",
+        "body_format",
+        "is_pinned",
+        "published_at",
+        "views",
+    ]
+    list_filter = [
+        "status",
+        "body_format",
+        "is_pinned",
+        "comments_open",
+        "category",
+        "published_at",
+    ]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["tags"]
@@ -34,11 +49,14 @@ class PostAdmin(admin.ModelAdmin):
     list_select_related = ["author", "category"]
     fields = [
         "title",
+        "body_format",
         "body",
         "category",
         "tags",
         "status",
         "published_at",
+        "is_pinned",
+        "comments_open",
         "author",
         "views",
         "updated_at",
@@ -59,12 +77,14 @@ class PostAdmin(admin.ModelAdmin):
         """Show the body as the post page will, rendered by the same code."""
         if not self.has_view_or_change_permission(request):
             return render(request, "admin/blog/post/preview.html", status=403)
-        body = request.POST.get("body", "")
+        body_format = request.POST.get("body_format", Post.Format.MARKDOWN)
+        if body_format not in Post.Format.values:
+            body_format = Post.Format.MARKDOWN
+        body_html, _excerpt = Post(
+            body=request.POST.get("body", ""), body_format=body_format
+        ).render_body()
         return render(
             request,
             "admin/blog/post/preview.html",
-            {
-                "title": request.POST.get("title", "") or _("（无标题）"),
-                "body_html": render_markdown(strip_more_marker(body)),
-            },
+            {"title": request.POST.get("title", "") or _("（无标题）"), "body_html": body_html},
         )
