@@ -222,9 +222,7 @@ def first_block(rendered):
         return ""
     root = lxml.html.fragment_fromstring(rendered, create_parent="div")
     for child in root:
-        if child.tag in ("style",):
-            continue
-        if child.text_content().strip():
+        if child.text_content().strip() or child.find(".//img") is not None or child.tag == "img":
             return lxml.html.tostring(child, encoding="unicode", with_tail=False)
     return ""
 
@@ -250,7 +248,7 @@ class _Pipeline:
         # its own, and before the cleaning, which their content must pass like any other.
         text = self._fill_in(text, kinds={"block"})
         text = _clean(text)
-        return self._fill_in(text, kinds={"code", "inline", "display"}).strip()
+        return self._fill_in(text, kinds={"code", "inline", "display", "environment"}).strip()
 
     # Placeholders --------------------------------------------------------------------------
 
@@ -280,8 +278,11 @@ class _Pipeline:
     def _piece(self, kind, content, *, alone):
         if kind in ("code", "block"):
             return content
+        if alone and kind == "environment":
+            # As arithmatex's block processor writes an environment standing alone.
+            content = f"\\[{content}\\]"
         escaped = html.escape(content, quote=False)
-        if alone and kind == "display":
+        if alone and kind in ("display", "environment"):
             return f'<div class="arithmatex">{escaped}</div>'
         return f'<span class="arithmatex">{escaped}</span>'
 
@@ -380,7 +381,7 @@ class _Pipeline:
         return self._math(f"\\({self._tex(tex)}\\)", "inline")
 
     def _environment(self, match):
-        return self._math(self._tex(match.group(0)), "display")
+        return self._math(self._tex(match.group(0)), "environment")
 
 
 def _clean(text):

@@ -61,6 +61,7 @@ def fingerprint(item) -> str:
     """A hash of what the source says about an item (its comments left out)."""
     data = asdict(item)
     data.pop("comments", None)
+    data.pop("where", None)  # moves when lines are added above; says nothing of the item
     text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
