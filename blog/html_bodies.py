@@ -364,7 +364,7 @@ class _Pipeline:
 
     @staticmethod
     def _tex(raw):
-        return html.unescape(raw.replace("\x01", "\n"))
+        return html.unescape(raw.replace("\x01\n", "\n").replace("\x01", "\n"))
 
     def _display(self, match):
         tex = self._tex(match.group(0))

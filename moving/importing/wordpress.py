@@ -141,7 +141,7 @@ class WordPressExport:
         except etree.XMLSyntaxError as error:
             raise SourceError(
                 f"{self.path.name} 第 {error.lineno} 行：文件不是完整的 XML，可能已损坏或不完整"
-                f"（{error.msg}）。站点未作任何改动。"
+                f"（{error.msg}）。"
             ) from error
         except OSError as error:
             raise SourceError(f"无法读取 {self.path}：{error}") from error
