@@ -7,6 +7,7 @@ content version last, so caches, feeds and the sitemap show the import at once.
 """
 
 import hashlib
+import html
 import ipaddress
 import json
 import re
@@ -17,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
+from django.utils.html import strip_tags
 
 from blog import importing as blog_importing
 from blog import shortcodes
@@ -222,7 +224,9 @@ class _Import:
             term = self.terms[key]
             tags.append(self._tag_for_category(term))
         author = self.users.get(item.author_key) or self._fallback_author()
-        title = " ".join((item.title or "").split())[:TITLE_LENGTH] or "（无标题）"
+        # WordPress lets a title carry markup; here a title is text (feeds, citations, BibTeX).
+        title = " ".join(html.unescape(strip_tags(item.title or "")).split())
+        title = title[:TITLE_LENGTH] or "（无标题）"
         return blog_importing.PostFields(
             title=title,
             body=self.files.rewrite_body(item.body),

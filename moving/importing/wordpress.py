@@ -260,7 +260,7 @@ class WordPressExport:
     def _item(self, element):
         values, repeated = _fields(element)
         kind = values.get("wp:post_type", "post")
-        title = html.unescape(values.get("title", ""))
+        title = values.get("title", "")
         status = values.get("wp:status", "publish")
         if kind == "attachment":
             return self._attachment(values)
