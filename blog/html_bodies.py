@@ -1,4 +1,4 @@
-"""Turn a post's HTML body (most often imported from WordPress or Typecho) into the HTML stored with it.
+"""Turn a post's HTML body (most often imported from WordPress or Typecho) into its stored HTML.
 
 The result has the same shape as a Markdown post's: math marked as arithmatex marks it
 (`<span class="arithmatex">\\(...\\)</span>`, `<div class="arithmatex">\\[...\\]</div>`) for
@@ -375,7 +375,7 @@ class _Pipeline:
     def _inline(self, match):
         groups = match.groups()
         # arithmatex's patterns: (escaped backslashes, "$", tex) then the same for \( ... \).
-        escaped, opening, tex = groups[0:3] if groups[1] or groups[0] else groups[3:6]
+        escaped, _opening, tex = groups[0:3] if groups[1] or groups[0] else groups[3:6]
         if escaped:
             return match.group(0)
         return self._math(f"\\({self._tex(tex)}\\)", "inline")

@@ -1,4 +1,4 @@
-"""WordPress shortcodes in HTML bodies: find them, read their attributes, turn the known ones into HTML.
+"""WordPress shortcodes in HTML bodies: find them, read their attributes, turn known ones into HTML.
 
 Known shortcodes become what the site shows for them: `[caption]` a figure with its caption,
 `[code]`/`[sourcecode]` highlighted code, `[latex]` (and WordPress.com's `$latex ...$`) math,

@@ -53,7 +53,9 @@ def _sections(include_password_hashes=False):
         "tags": Section(blog_portable.export_tags, blog_portable.load_tags),
         "posts": Section(blog_portable.export_posts, blog_portable.load_posts),
         "comments": Section(comments_portable.export_comments, comments_portable.load_comments),
-        "redirects": Section(redirects_portable.export_redirects, redirects_portable.load_redirects),
+        "redirects": Section(
+            redirects_portable.export_redirects, redirects_portable.load_redirects
+        ),
         "imports": Section(_export_imports, _load_imports),
     }
 

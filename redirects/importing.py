@@ -1,4 +1,4 @@
-"""Store the old addresses of imported content as redirects, in batches, never off-site or in a loop."""
+"""Store old addresses of imported content as redirects, in batches, never off-site or in loops."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field

@@ -15,7 +15,9 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--uploads-dir",
             type=Path,
-            help="原站上传文件夹的副本（WordPress 的 wp-content/uploads，Typecho 的 usr/uploads）。",
+            help=(
+                "原站上传文件夹的副本（WordPress 的 wp-content/uploads，Typecho 的 usr/uploads）。"
+            ),
         )
         parser.add_argument(
             "--dry-run",

@@ -27,7 +27,8 @@ class PagesAndFiles:
         self.uploads_dir = uploads_dir
         if uploads_dir is not None:
             summary.notes.append(
-                "附件文件未复制：本站还没有媒体库，--uploads-dir 暂不起作用，正文中的图片仍指向原站。"
+                "附件文件未复制：本站还没有媒体库，--uploads-dir 暂不起作用，"
+                "正文中的图片仍指向原站。"
             )
 
     def page(self, item: SourcePost) -> None:

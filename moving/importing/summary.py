@@ -46,7 +46,9 @@ class Summary:
             yield f"以下 {len(self.listed_drafts)} 篇在原站不公开，导入为草稿："
             yield from _listed(f"  《{title}》：{why}" for title, why in self.listed_drafts)
         if self.changed_ids:
-            yield f"{len(self.changed_ids)} 篇文章的原 id 在本站已被占用，换了新 id（旧链接会跳转）："
+            yield (
+                f"{len(self.changed_ids)} 篇文章的原 id 在本站已被占用，换了新 id（旧链接会跳转）："
+            )
             yield from _listed(
                 f"  《{title}》：{old} → {new}" for old, new, title in self.changed_ids
             )

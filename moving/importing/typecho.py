@@ -208,7 +208,9 @@ class TypechoDatabase:
             ):
                 self.views[row["cid"]] = _integer(row["int_value"]) or _integer(row["str_value"])
         elif not self.has_views_column and not self.notes:
-            self.notes.append("Typecho 数据库里没有阅读次数（contents 表无 views 列，也无 views 字段）。")
+            self.notes.append(
+                "Typecho 数据库里没有阅读次数（contents 表无 views 列，也无 views 字段）。"
+            )
         types = ", ".join("?" for _ in CONTENT_TYPES)
         top = self._rows(
             f"SELECT MAX(cid) AS top, COUNT(*) AS n FROM {self._table('contents')}"
@@ -220,7 +222,9 @@ class TypechoDatabase:
         self.users = {
             str(row["uid"]): row for row in self._rows(f"SELECT * FROM {self._table('users')}")
         }
-        self.metas = {row["mid"]: row for row in self._rows(f"SELECT * FROM {self._table('metas')}")}
+        self.metas = {
+            row["mid"]: row for row in self._rows(f"SELECT * FROM {self._table('metas')}")
+        }
         self.relations = {}
         for row in self._rows(f"SELECT cid, mid FROM {self._table('relationships')}"):
             self.relations.setdefault(row["cid"], []).append(row["mid"])
@@ -238,7 +242,9 @@ class TypechoDatabase:
 
     def terms(self):
         terms = []
-        for mid, meta in sorted(self.metas.items(), key=lambda item: (item[1].get("order") or 0, item[0])):
+        for mid, meta in sorted(
+            self.metas.items(), key=lambda item: (item[1].get("order") or 0, item[0])
+        ):
             kind = meta.get("type")
             if kind not in ("category", "tag"):
                 continue
@@ -260,7 +266,8 @@ class TypechoDatabase:
         while True:
             rows = self._rows(
                 f"SELECT * FROM {self._table('contents')}"
-                f" WHERE cid > ? AND {self._name('type')} IN ({types}) ORDER BY cid LIMIT {PAGE_SIZE}",
+                f" WHERE cid > ? AND {self._name('type')} IN ({types})"
+                f" ORDER BY cid LIMIT {PAGE_SIZE}",
                 [last, *CONTENT_TYPES],
             )
             if not rows:
@@ -316,9 +323,7 @@ class TypechoDatabase:
 
     def _old_paths(self, cid, slug, created, categories):
         local = timezone.localtime(created, self.zone)
-        category = (
-            unquote(self.metas[int(categories[0])].get("slug") or "") if categories else ""
-        )
+        category = unquote(self.metas[int(categories[0])].get("slug") or "") if categories else ""
         paths = []
         for prefix in ("", "/index.php"):
             paths += [f"{prefix}/archives/{cid}/", f"{prefix}/archives/{cid}"]

@@ -60,7 +60,7 @@ _NO_DATE = ("", "0000-00-00 00:00:00")
 
 
 def _name(tag):
-    """`{namespace}local` as `prefix:local` with the prefixes WordPress uses, whatever the version."""
+    """`{namespace}local` as `prefix:local`, with WordPress's prefixes whatever the version."""
     if not isinstance(tag, str):
         return ""
     if not tag.startswith("{"):
@@ -155,7 +155,8 @@ class WordPressExport:
             )
         if _name(root.tag) != "rss":
             raise SourceError(
-                f"{self.path.name} 不是 WordPress 导出文件：根元素是 <{_name(root.tag)}>，应为 <rss>。"
+                f"{self.path.name} 不是 WordPress 导出文件："
+                f"根元素是 <{_name(root.tag)}>，应为 <rss>。"
             )
 
     def _index(self):
@@ -222,7 +223,7 @@ class WordPressExport:
             self.term_list.append(term)
 
     def _index_item(self, element):
-        values, repeated = _fields(element)
+        values, _repeated = _fields(element)
         kind = values.get("wp:post_type", "post")
         self.types[kind] += 1
         post_id = _integer(values.get("wp:post_id"))

@@ -1,4 +1,4 @@
-"""HTML bodies: rendered at save like Markdown ones, math marked the same way, hostile markup gone."""
+"""HTML bodies: rendered at save like Markdown, math marked the same way, hostile markup gone."""
 
 import pytest
 
@@ -13,7 +13,10 @@ MATH = [
     ("前 $$a_b$$ 后", r'<span class="arithmatex">\[a_b\]</span>'),
     (r"前 \[a*b*c\] 后", r'<span class="arithmatex">\[a*b*c\]</span>'),
     ("$$a_b$$", r'<div class="arithmatex">\[a_b\]</div>'),
-    (r"\begin{align}a &= b\end{align} 后", r'<span class="arithmatex">\begin{align}a &amp;= b\end{align}</span>'),
+    (
+        r"\begin{align}a &= b\end{align} 后",
+        r'<span class="arithmatex">\begin{align}a &amp;= b\end{align}</span>',
+    ),
 ]
 
 
@@ -49,8 +52,18 @@ def test_a_line_break_inside_a_formula_is_part_of_its_tex():
 )
 def test_hostile_markup_in_an_imported_body_is_removed(hostile):
     html = render_html(f"<p>正文</p>{hostile}").body_html
-    for bad in ("onerror", "javascript:", "<script", "<iframe", "style=", "<form", "<input",
-                "<object", "<style", "alert(1)"):
+    for bad in (
+        "onerror",
+        "javascript:",
+        "<script",
+        "<iframe",
+        "style=",
+        "<form",
+        "<input",
+        "<object",
+        "<style",
+        "alert(1)",
+    ):
         assert bad not in html
 
 

@@ -37,7 +37,12 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
 
 
 def state():
-    return (Post.objects.count(), Comment.objects.count(), Redirect.objects.count(), Tag.objects.count())
+    return (
+        Post.objects.count(),
+        Comment.objects.count(),
+        Redirect.objects.count(),
+        Tag.objects.count(),
+    )
 
 
 @pytest.mark.parametrize("document", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["bomb", "external"])

@@ -57,9 +57,7 @@ def test_typecho_threads_and_statuses_are_kept(database):
     assert comments["读者乙"].parent == comments["苏剑林"]
     assert comments["苏剑林"].parent == comments["读者甲"]
     assert comments["苏剑林"].is_post_author and not comments["读者甲"].is_post_author
-    assert Counter(c.status for c in comments.values()) == Counter(
-        approved=3, pending=1, spam=1
-    )
+    assert Counter(c.status for c in comments.values()) == Counter(approved=3, pending=1, spam=1)
     assert "arithmatex" in comments["读者甲"].body_html
     assert Post.objects.get(pk=7).comment_count == 3
     assert_trees_are_valid()
@@ -103,7 +101,7 @@ def test_a_corrupted_or_truncated_backup_is_refused_and_nothing_is_written(tmp_p
     data = bytearray(backup.read_bytes())
     data[200] ^= 0xFF
     backup.write_bytes(bytes(data))
-    with pytest.raises(CommandError, match="校验和不符|结构损坏"):
+    with pytest.raises(CommandError, match=r"校验和不符|结构损坏"):
         run("import_typecho", backup)
     truncated = tmp_path / "short.dat"
     truncated.write_bytes(bytes(data[:500]))
@@ -130,7 +128,9 @@ def test_a_custom_table_prefix_and_a_views_field(tmp_path):
     )
 
     with sqlite3.connect(path) as db:
-        db.execute('INSERT INTO tc_fields (cid, name, type, int_value) VALUES (12, "views", "int", 77)')
+        db.execute(
+            'INSERT INTO tc_fields (cid, name, type, int_value) VALUES (12, "views", "int", 77)'
+        )
     run("import_typecho", path, "--prefix", "tc_")
     assert Post.objects.get(pk=12).views == 77
 
@@ -168,7 +168,9 @@ def test_a_typecho_site_on_postgresql_is_read_through_its_url(tmp_path):
         try:
             sql = typecho_site.SCHEMA.format(p=f"{schema}.typecho_")
             sql = sql.replace("INTEGER NOT NULL PRIMARY KEY", "INTEGER PRIMARY KEY")
-            sql = sql.replace("int(10)", "integer").replace('"float_value" real', '"float_value" real')
+            sql = sql.replace("int(10)", "integer").replace(
+                '"float_value" real', '"float_value" real'
+            )
             for statement in filter(str.strip, sql.split(";")):
                 if "CREATE INDEX" in statement or "CREATE UNIQUE INDEX" in statement:
                     continue
@@ -192,7 +194,7 @@ def test_mysql_needs_the_optional_driver_or_says_so():
     try:
         import pymysql  # noqa: F401
     except ImportError:
-        with pytest.raises(CommandError, match="requirements-mysql.txt"):
+        with pytest.raises(CommandError, match=r"requirements-mysql\.txt"):
             run("import_typecho", "mysql://typecho@127.0.0.1/typecho")
     else:
         with pytest.raises(CommandError, match="无法连接 MySQL"):

@@ -232,7 +232,9 @@ def test_importing_into_a_site_with_posts_keeps_both(export_file, author, catego
     assert client.get("/?p=101")["Location"] == f"/archives/{moved.pk}"
     assert client.get("/2020/03/01/euler/")["Location"] == f"/archives/{moved.pk}"
     imported_trees = set(Comment.objects.filter(post=moved).values_list("tree_id", flat=True))
-    assert min(imported_trees) > max(Comment.objects.filter(post=mine).values_list("tree_id", flat=True))
+    assert min(imported_trees) > max(
+        Comment.objects.filter(post=mine).values_list("tree_id", flat=True)
+    )
     assert_trees_are_valid()
     new = make_post(author=author, category=category)
     assert new.pk > moved.pk

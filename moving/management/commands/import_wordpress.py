@@ -9,7 +9,8 @@ from moving.importing.wordpress import WordPressExport
 
 class Command(ImportCommand):
     help = (
-        "从 WordPress 的导出文件（工具 → 导出，WXR 1.0–1.2）导入文章、评论、分类、标签和旧链接的跳转。"
+        "从 WordPress 的导出文件（工具 → 导出，WXR 1.0–1.2）导入文章、评论、分类、标签"
+        "和旧链接的跳转。"
         "全部在一个事务中完成：出错时站点保持原样；重复运行不会重复导入。"
     )
 
