@@ -132,7 +132,11 @@ def measure(command, env):
     if result.returncode != 0:
         raise SystemExit(result.stdout + result.stderr)
     peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
-    return elapsed, peak / 1024, result.stdout
+    cpu = sum(
+        float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", result.stderr).group(1))
+        for kind in ("User", "System")
+    )
+    return elapsed, cpu, peak / 1024, result.stdout
 
 
 def fresh_database(env, database_url):
@@ -210,8 +214,12 @@ def main():
         ):
             env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
             fresh_database(env, arguments.database_url)
-            elapsed, peak, output = measure(command, env)
-            print(f"{name}: {elapsed:.0f} s, peak memory {peak:.0f} MB")
+            elapsed, cpu, peak, output = measure(command, env)
+            load = os.getloadavg()[0]
+            print(
+                f"{name}: {elapsed:.0f} s wall ({cpu:.0f} s of CPU; load average {load:.1f}), "
+                f"peak memory {peak:.0f} MB"
+            )
             print("  " + output.splitlines()[1] if output else "")
             print("  " + output.splitlines()[3] if output else "")
 
