@@ -164,12 +164,11 @@ class SearchView(PostListingMixin, ListView):
         else:
             title = _("智能搜索")
         context = super().get_context_data(
-            listing_title=title,
-            search_query=keywords,
-            is_search=True,
-            one_letter_query=len(keywords) == 1 and keywords.isascii() and keywords.isalnum(),
-            **kwargs,
+            listing_title=title, search_query=keywords, is_search=True, **kwargs
         )
+        if len(keywords) == 1 and keywords.isascii() and keywords.isalnum():
+            # A lone letter is searched as a word; say how to search for the variable.
+            context["variable_query"] = f"${keywords}$"
         # Marked here, on the page being built: search pages are cached per URL.
         highlighter = search.Highlighter(keywords)
         for post in context["posts"]:

@@ -97,7 +97,7 @@ def test_one_letter_that_is_nowhere_a_word_finds_nothing_and_says_how_to_search_
     make_post(author=author, category=category, title="数列", body="设 $x_n$ 收敛。")
     html = client.get("/search/x/").content.decode()
     assert "没有找到相关文章" in html
-    assert "请搜索 $x$" in html
+    assert '请搜索 <a href="/search/$x$/">$x$</a>' in html
 
 
 def test_a_short_query_never_falls_back_to_substrings(author, category):
