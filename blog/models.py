@@ -207,8 +207,8 @@ class Post(models.Model):
     def render(self):
         """Store the HTML and search words derived from the Markdown body."""
         self.body_html, self.excerpt_html = self.render_body()
-        self.search_title = search.document(search.index_words(self.title))
-        self.search_body = search.document(search.index_words(self.searchable_body()))
+        self.search_title = search.index_text(self.title)
+        self.search_body = search.index_text(self.searchable_body())
 
     def render_body(self):
         """Return the HTML of the body and of its excerpt, from the body in its format."""

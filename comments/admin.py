@@ -49,10 +49,6 @@ class CommentAdmin(admin.ModelAdmin):
         "created_at",
     ]
 
-    @admin.display(description=_("摘要"))
-    def snippet(self, comment):
-        return comment.snippet
-
     def has_add_permission(self, request):
         # Comments enter through the site's form and its service, which keeps the trees valid.
         return False

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("blog", "0005_move_content_version_to_core"),
+        ("blog", "0006_reindex_search_words"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
