@@ -1,4 +1,4 @@
-"""Import, export_site, import_site into an empty site: the same site, still known to the importer."""
+"""Import, export, import into an empty site: the same site, still known to the importer."""
 
 import pytest
 from django.db import transaction
@@ -42,8 +42,17 @@ def snapshot():
     }
     comments = sorted(
         Comment.objects.values_list(
-            "pk", "post_id", "parent_id", "lft", "rght", "level", "body_html", "status",
-            "created_at", "is_post_author", "author_url",
+            "pk",
+            "post_id",
+            "parent_id",
+            "lft",
+            "rght",
+            "level",
+            "body_html",
+            "status",
+            "created_at",
+            "is_post_author",
+            "author_url",
         )
     )
     redirects = sorted(Redirect.objects.values_list("old_path", "new_path"))
