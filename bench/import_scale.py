@@ -220,8 +220,7 @@ def main():
                 f"{name}: {elapsed:.0f} s wall ({cpu:.0f} s of CPU; load average {load:.1f}), "
                 f"peak memory {peak:.0f} MB"
             )
-            print("  " + output.splitlines()[1] if output else "")
-            print("  " + output.splitlines()[3] if output else "")
+            print("\n".join("  " + line for line in output.splitlines()[1:]))
 
 
 if __name__ == "__main__":

@@ -102,9 +102,7 @@ def import_comments(
                 result.unchanged.append(source.key)
             continue
         comment = _new_comment(post_id, source)
-        try:
-            comment.render()
-        except UnrenderableComment:
+        if not _render(comment):
             result.unrenderable.append(source.key)
             continue
         comment._source = source
@@ -122,6 +120,18 @@ def _new_comment(post_id, source):
     return comment
 
 
+def _render(comment, attempts=3):
+    """Render as a new comment is rendered; a render cut off by the renderer's time limit on a
+    busy machine (it counts wall time) is tried again before the comment is given up."""
+    for _attempt in range(attempts):
+        try:
+            comment.render()
+        except UnrenderableComment:
+            continue
+        return True
+    return False
+
+
 def _update(comment, source):
     changed = [name for name in FIELDS if getattr(comment, name) != getattr(source, name)]
     if comment.created_at != source.created_at:
@@ -131,11 +141,9 @@ def _update(comment, source):
     for name in changed:
         setattr(comment, name, getattr(source, name))
     if "body" in changed:
-        try:
-            comment.render()
-            changed.append("body_html")
-        except UnrenderableComment:
+        if not _render(comment):
             return False
+        changed.append("body_html")
     Comment.objects.filter(pk=comment.pk).update(
         **{name: getattr(comment, name) for name in changed}
     )
