@@ -190,6 +190,7 @@ def main():
     parser.add_argument("--comments", type=int, default=100_000)
     parser.add_argument("--post-kb", type=int, default=50)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--only", choices=["wordpress", "typecho"], help="run one importer")
     parser.add_argument(
         "--read-only",
         action="store_true",
