@@ -1,12 +1,13 @@
-"""Count a post's readers: one atomic UPDATE per counted view, none for reloads or crawlers."""
+"""Count a post's readers: one atomic statement per counted view, none for reloads or bots."""
 
 import re
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
-from .models import Post
+from .models import Post, PostDailyViews
 
 COOKIE_NAME = "viewed"
 # A reader keeps their most recent posts in the cookie; older ones fall out.
@@ -36,18 +37,43 @@ def parse_viewed_cookie(value, now):
 
 
 def increment_views(posts, post_id):
-    """Add one view to a post among `posts` and return the new count (None if not there)."""
-    # SQL does the addition so concurrent readers never overwrite each other's views;
-    # the filter makes a draft or unknown id count nothing.
+    """Add one view to a post among `posts` and to its row for today; return the new count.
+
+    None if the post is not among `posts`. SQL does both additions, so concurrent readers
+    never overwrite each other's views:
+    - PostgreSQL: one statement. The UPDATE of the post's total feeds, through a data-modifying
+      CTE, an INSERT ... ON CONFLICT DO UPDATE of (post, today); both happen or neither, and
+      concurrent upserts of one row queue on its lock, so N views add exactly N to each.
+    - SQLite: the same two statements in one transaction (SQLite has no data-modifying CTEs);
+      its database write lock serializes them.
+    The filter makes a draft or unknown id count nothing, not even today's row.
+    """
     query = posts.filter(pk=post_id).query
     where, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
-    table = connection.ops.quote_name(Post._meta.db_table)
+    quote = connection.ops.quote_name
+    posts_table, daily_table = quote(Post._meta.db_table), quote(PostDailyViews._meta.db_table)
+    today = timezone.localdate()
+    count_total = f"UPDATE {posts_table} SET views = views + 1 WHERE {where} RETURNING id, views"
+    count_today = (
+        f"INSERT INTO {daily_table} AS daily (post_id, day, views) {{rows}} "
+        "ON CONFLICT (post_id, day) DO UPDATE SET views = daily.views + 1"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET views = views + 1 WHERE {where} RETURNING views", params
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH counted AS ({count_total}), today AS ("
+                + count_today.format(rows="SELECT id, %s, 1 FROM counted")
+                + ") SELECT views FROM counted",
+                [*params, today],
+            )
+            row = cursor.fetchone()
+        else:
+            with transaction.atomic():
+                cursor.execute(count_total, params)
+                row = cursor.fetchone()
+                if row:
+                    cursor.execute(count_today.format(rows="VALUES (%s, %s, 1)"), [row[0], today])
+    return row[-1] if row else None
 
 
 class ViewCounter:
