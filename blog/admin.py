@@ -21,6 +21,32 @@ revisions.register()
 
 # The editor sends the whole body on each keystroke; a post is far below this.
 MAX_EDITOR_BODY = 2_000_000
+# The editor's words (blog/assets/editor/main.js reads them from the page).
+EDITOR_LABELS = {
+    "source": _("源码"),
+    "preview": _("预览"),
+    "toolbar": _("编辑器工具"),
+    "tabs": _("源码与预览"),
+    "equation": _("插入公式"),
+    "picture": _("插入图片"),
+    "picture_url": _("图片地址："),
+    "picture_caption": _("图片说明（显示为图注，可留空）："),
+    "uploading": _("正在上传图片…"),
+    "upload_failed": _("图片上传失败。"),
+    "save": _("保存"),
+    "saving": _("正在保存…"),
+    "saved": _("已保存 %(time)s"),
+    "save_failed": _("保存失败：表单有错误，正在显示。"),
+    "save_failed_network": _("保存失败：连不上服务器，内容仍在编辑器中。"),
+    "autosaved": _("已自动保存草稿 %(time)s"),
+    "autosave_failed": _("自动保存失败，将再试。"),
+    "history": _("修订历史"),
+    "counts": _("%(words)s 字 · %(formulas)s 个公式"),
+    "restore_offer": _("有 %(time)s 自动保存、尚未保存的内容。"),
+    "restore": _("恢复"),
+    "dismiss": _("忽略"),
+    "restored": _("已恢复自动保存的内容，保存后生效。"),
+}
 
 
 @admin.register(Category)
@@ -84,6 +110,7 @@ class PostAdmin(VersionAdmin):
         return [
             path("preview/", view(self.preview_view), name="blog_post_preview"),
             path("editor/render/", view(self.editor_render_view), name="blog_post_editor_render"),
+            path("editor/frame/", view(self.editor_frame_view), name="blog_post_editor_frame"),
             path("autosave/", view(self.autosave_view), name="blog_post_autosave_new"),
             path("<int:object_id>/autosave/", view(self.autosave_view), name="blog_post_autosave"),
             path(
@@ -105,6 +132,8 @@ class PostAdmin(VersionAdmin):
         post = obj if obj is not None and obj.pk else None
         slot = revisions.unsaved_autosave(author=request.user, post=post)
         context["editor"] = {
+            "labels": EDITOR_LABELS,
+            "frame_url": reverse("admin:blog_post_editor_frame"),
             "render_url": reverse("admin:blog_post_editor_render"),
             "autosave_url": reverse("admin:blog_post_autosave", args=[post.pk])
             if post
@@ -126,6 +155,13 @@ class PostAdmin(VersionAdmin):
         revisions.discard_autosave(author=request.user, post=obj)
         if not change:
             revisions.discard_autosave(author=request.user, post=None)
+
+    @method_decorator(xframe_options_sameorigin)
+    def editor_frame_view(self, request):
+        """The empty page the editor's preview is drawn in, with the post page's styles."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return render(request, "admin/blog/post/editor_frame.html")
 
     @method_decorator(require_POST)
     def editor_render_view(self, request):

@@ -166,6 +166,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # MathJax comes from the npm registry (package.json pins it), never from a CDN.
     ("vendor/mathjax", BASE_DIR / "node_modules" / "mathjax" / "es5"),
+    # The post editor (CodeMirror 6 from npm), bundled by `npm run build` (make install).
+    ("vendor/editor", BASE_DIR / "build" / "editor"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
