@@ -13,7 +13,7 @@ import re
 from . import rendering, sourcelines
 
 REFERENCE_DEFINITION = re.compile(r"^[ ]{0,3}\[(?!\^)[^\]]+\]:[ \t]*\S.*$", re.MULTILINE)
-FOOTNOTE_BLOCK = re.compile(r'<div class="footnote">.*?</div>\s*$', re.DOTALL)
+FOOTNOTE_BLOCK = re.compile(r'<div[^>]*class="footnote">.*?</div>\s*$', re.DOTALL)
 SOURCE_LINE = re.compile(r'data-source-line="(\d+)"')
 MATH = re.compile(r'class="arithmatex"')
 

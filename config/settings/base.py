@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in Chinese
     "mptt",
     "reversion",
     "core",
