@@ -85,6 +85,8 @@ def timeline(post: Post) -> list[Entry]:
             body=slot.body,
         )
         for slot in post.autosaves.select_related("author")
+        # A slot holding what the post already says has nothing to restore.
+        if (slot.title, slot.body) != (post.title, post.body)
     ]
     for version in Version.objects.get_for_object(post).select_related("revision__user"):
         fields = version.field_dict

@@ -7,47 +7,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('blog', '0005_move_content_version_to_core'),
+        ("blog", "0005_move_content_version_to_core"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='post',
-            name='body',
-            field=models.TextField(help_text='Markdown；数学公式用 $...$、$$...$$ 或 \\begin{equation}...\\end{equation}；单独一行 <code>&lt;!--more--&gt;</code> 之前的内容作为摘要。', verbose_name='正文'),
+            model_name="post",
+            name="body",
+            field=models.TextField(
+                help_text="Markdown；数学公式用 $...$、$$...$$ 或 \\begin{equation}...\\end{equation}；单独一行 <code>&lt;!--more--&gt;</code> 之前的内容作为摘要。",
+                verbose_name="正文",
+            ),
         ),
         migrations.CreateModel(
-            name='PostAutosave',
+            name="PostAutosave",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='正文')),
-                ('saved_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='自动保存时间')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='post_autosaves', to=settings.AUTH_USER_MODEL, verbose_name='作者')),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='autosaves', to='blog.post', verbose_name='文章')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="正文")),
+                (
+                    "saved_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="自动保存时间"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="post_autosaves",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="作者",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="autosaves",
+                        to="blog.post",
+                        verbose_name="文章",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '自动保存',
-                'verbose_name_plural': '自动保存',
-                'constraints': [models.UniqueConstraint(fields=('post', 'author'), name='one_autosave_per_author'), models.UniqueConstraint(condition=models.Q(('post__isnull', True)), fields=('author',), name='one_new_post_autosave_per_author')],
+                "verbose_name": "自动保存",
+                "verbose_name_plural": "自动保存",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("post", "author"), name="one_autosave_per_author"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("post__isnull", True)),
+                        fields=("author",),
+                        name="one_new_post_autosave_per_author",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PostDailyViews',
+            name="PostDailyViews",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('views', models.PositiveBigIntegerField(default=0, verbose_name='阅读次数')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_views', to='blog.post', verbose_name='文章')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日期")),
+                ("views", models.PositiveBigIntegerField(default=0, verbose_name="阅读次数")),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="daily_views",
+                        to="blog.post",
+                        verbose_name="文章",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '每日阅读',
-                'verbose_name_plural': '每日阅读',
-                'indexes': [models.Index(fields=['day'], name='daily_views_day_idx')],
-                'constraints': [models.UniqueConstraint(fields=('post', 'day'), name='one_daily_views_row_per_day')],
+                "verbose_name": "每日阅读",
+                "verbose_name_plural": "每日阅读",
+                "indexes": [models.Index(fields=["day"], name="daily_views_day_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("post", "day"), name="one_daily_views_row_per_day"
+                    )
+                ],
             },
         ),
     ]

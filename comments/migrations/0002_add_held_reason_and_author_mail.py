@@ -4,20 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0001_initial'),
+        ("comments", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='author_mailed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='已通知博主'),
+            model_name="comment",
+            name="author_mailed_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="已通知博主"
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='held_reason',
-            field=models.CharField(blank=True, choices=[('', '—'), ('first_time', '首次评论'), ('links', '链接过多'), ('rule', '全部人工审核')], default='', max_length=20, verbose_name='待审原因'),
+            model_name="comment",
+            name="held_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "—"),
+                    ("first_time", "首次评论"),
+                    ("links", "链接过多"),
+                    ("rule", "全部人工审核"),
+                ],
+                default="",
+                max_length=20,
+                verbose_name="待审原因",
+            ),
         ),
     ]

@@ -81,9 +81,13 @@ def test_autosave_of_a_post_not_yet_saved_has_its_own_slot(admin_client, author)
 
 
 def test_reopening_the_editor_offers_the_unsaved_autosave(admin_client, post):
-    admin_client.post(f"/admin/blog/post/{post.pk}/autosave/", {"title": post.title, "body": "没保存的"})
+    admin_client.post(
+        f"/admin/blog/post/{post.pk}/autosave/", {"title": post.title, "body": "没保存的"}
+    )
     html = admin_client.get(f"/admin/blog/post/{post.pk}/change/").content.decode()
-    settings = re.search(r'<script id="post-editor-config" type="application/json">(.*?)</script>', html)
+    settings = re.search(
+        r'<script id="post-editor-config" type="application/json">(.*?)</script>', html
+    )
     assert json.loads(settings.group(1))["autosave"]["body"] == "没保存的"
 
 

@@ -85,7 +85,9 @@ def test_why_a_comment_was_held_is_stored(client, post, form_data, settings, pol
 
 
 def test_readable_text_never_ends_inside_a_formula(post):
-    comment = make_comment(post, body="前言" * 10 + "$\\sum_{k=1}^{n} k^2 = \\frac{n(n+1)(2n+1)}{6}$ 结尾")
+    comment = make_comment(
+        post, body="前言" * 10 + "$\\sum_{k=1}^{n} k^2 = \\frac{n(n+1)(2n+1)}{6}$ 结尾"
+    )
     text = comment.readable_text(30)
     assert text == "前言" * 10 + "…"
     assert make_comment(post, body="短 $x$").readable_text(30) == "短 $x$"

@@ -137,7 +137,9 @@ def test_a_tampered_link_is_refused(client, author, pending, post):
     token = author_mail.link_token(pending, "approve")
     payload, rest = token.split(":", 1)
     forged = signing.b64_encode(
-        signing.b64_decode(payload.encode()).replace(str(pending.pk).encode(), str(other.pk).encode())
+        signing.b64_decode(payload.encode()).replace(
+            str(pending.pk).encode(), str(other.pk).encode()
+        )
     ).decode()
     for bad in (forged + ":" + rest, token[:-2] + "xx", "garbage"):
         response = client.get(f"/comments/moderate/{bad}/")

@@ -46,7 +46,7 @@ def test_longer_periods_include_older_days(admin_client, counted):
 
 
 def test_top_posts_this_week_and_of_all_time(admin_client, counted):
-    post, other = counted
+    post, _other = counted
     html = admin_client.get("/admin/blog/postdailyviews/").content.decode()
     week = html.split("本周最多阅读")[1].split("累计最多阅读")[0]
     assert week.index("另一篇") < week.index(post.title)
@@ -61,7 +61,7 @@ def test_dashboard_shows_waiting_and_newest_comments(admin_client, post):
 
 
 def test_csv_download_lists_each_post_and_day(admin_client, counted):
-    post, other = counted
+    post, _other = counted
     response = admin_client.get("/admin/blog/postdailyviews/daily.csv?days=365")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
