@@ -341,7 +341,7 @@ class PostDailyViews(models.Model):
 
     class Meta:
         verbose_name = _("每日阅读")
-        verbose_name_plural = _("每日阅读")
+        verbose_name_plural = _("读者统计")
         constraints = [
             models.UniqueConstraint(fields=["post", "day"], name="one_daily_views_row_per_day")
         ]
