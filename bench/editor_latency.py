@@ -168,7 +168,8 @@ def measure(url, post_id, password, keystrokes):
                 """([line, text]) => {
                   const view = window.postEditor.view;
                   const at = view.state.doc.line(line).from + 1;
-                  view.dispatch({changes: {from: at, insert: text}, selection: {anchor: at + text.length}});
+                  const end = at + text.length;
+                  view.dispatch({changes: {from: at, insert: text}, selection: {anchor: end}});
                   view.focus();
                 }""",
                 [line, marker[:-1]],
