@@ -20,6 +20,7 @@ from .rendering import UnrenderableComment
 class CommentAdmin(admin.ModelAdmin):
     list_display = [
         "author_name",
+        "author_email",
         "text",
         "post_link",
         "answers",
