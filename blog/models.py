@@ -182,8 +182,8 @@ class Post(models.Model):
         """Store the HTML and search words derived from the Markdown body."""
         self.body_html = rendering.render_markdown(rendering.strip_more_marker(self.body))
         self.excerpt_html = rendering.render_markdown(rendering.split_excerpt(self.body))
-        self.search_title = search.document(search.index_words(self.title))
-        self.search_body = search.document(search.index_words(self.body))
+        self.search_title = search.index_text(self.title)
+        self.search_body = search.index_text(self.body)
 
     @property
     def author_name(self):

@@ -69,7 +69,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("评论"))
     def text(self, comment):
-        return comment.readable_text(140)
+        # The stored plain-text snippet (comments/snippets.py): math readable, never cut inside.
+        return comment.snippet
 
     @admin.display(description=_("文章"), ordering="post__title")
     def post_link(self, comment):
