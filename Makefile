@@ -9,10 +9,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# Python packages from requirements.txt; MathJax from the npm registry (pinned in package.json).
+# Python packages from requirements.txt; MathJax and CodeMirror from the npm registry (pinned in
+# package.json); the editor bundled by esbuild into build/editor/.
 install: $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 	npm install --no-save --silent
+	npm run --silent build
 
 install-dev: install
 	$(BIN)/pip install -q -r requirements-dev.txt

@@ -1,4 +1,4 @@
-"""Count a post's readers: one atomic UPDATE per new reader's view, and only browsers count.
+"""Count a post's readers: one atomic statement per new reader's view, and only browsers count.
 
 A view counts when it is a GET from a person's browser: HEAD requests, crawlers, uptime
 monitors, feed fetchers, link-preview bots, HTTP libraries (curl, python-requests...) and
@@ -14,8 +14,9 @@ import re2
 from crawleruseragents import CRAWLER_USER_AGENTS_DATA
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from .models import Post
+from .models import Post, PostDailyViews
 
 logger = logging.getLogger(__name__)
 
@@ -98,18 +99,42 @@ def parse_viewed_cookie(value, now):
 
 
 def increment_views(posts, post_id):
-    """Add one view to a post among `posts` and return the new count (None if not there)."""
-    # SQL does the addition so concurrent readers never overwrite each other's views;
-    # the filter makes a draft or unknown id count nothing.
+    """Add one view to a post among `posts` and to its row for today; return the new count.
+
+    None if the post is not among `posts`. SQL does both additions, so concurrent readers
+    never overwrite each other's views:
+    - PostgreSQL: one statement. The UPDATE of the post's total feeds, through a data-modifying
+      CTE, an INSERT ... ON CONFLICT DO UPDATE of (post, today); both happen or neither, and
+      concurrent upserts of one row queue on its lock, so N views add exactly N to each.
+    - SQLite: the same two statements one after the other (SQLite has no data-modifying
+      CTEs); its single writer serializes them, so no view is lost there either.
+    The filter makes a draft or unknown id count nothing, not even today's row.
+    """
     query = posts.filter(pk=post_id).query
     where, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
-    table = connection.ops.quote_name(Post._meta.db_table)
+    quote = connection.ops.quote_name
+    posts_table, daily_table = quote(Post._meta.db_table), quote(PostDailyViews._meta.db_table)
+    today = timezone.localdate()
+    count_total = f"UPDATE {posts_table} SET views = views + 1 WHERE {where} RETURNING id, views"
+    count_today = (
+        f"INSERT INTO {daily_table} AS daily (post_id, day, views) {{rows}} "
+        "ON CONFLICT (post_id, day) DO UPDATE SET views = daily.views + 1"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET views = views + 1 WHERE {where} RETURNING views", params
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH counted AS ({count_total}), today AS ("
+                + count_today.format(rows="SELECT id, %s, 1 FROM counted")
+                + ") SELECT views FROM counted",
+                [*params, today],
+            )
+            row = cursor.fetchone()
+        else:
+            cursor.execute(count_total, params)
+            row = cursor.fetchone()
+            if row:
+                cursor.execute(count_today.format(rows="VALUES (%s, %s, 1)"), [row[0], today])
+    return row[-1] if row else None
 
 
 class ViewCounter:

@@ -1,6 +1,7 @@
 """Comments: threaded replies under posts, stored as django-mptt trees (one tree per thread)."""
 
 import hashlib
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,6 +18,13 @@ from blog.models import Post
 
 from .rendering import render_comment
 from .snippets import snippet_of
+
+# Formulas a comment may hold, so a shortened comment never ends inside one.
+MATH_IN_TEXT = re.compile(
+    r"\$\$.+?\$\$|(?<!\\)\$.+?(?<!\\)\$|\\\(.+?\\\)|\\\[.+?\\\]"
+    r"|\\begin\{(\w+\*?)\}.+?\\end\{\1\}",
+    re.DOTALL,
+)
 
 
 def is_visible_q():
@@ -71,6 +79,12 @@ class Comment(MPTTModel):
         SPAM = "spam", _("垃圾评论")
         REMOVED = "removed", _("已删除")
 
+    class HeldReason(models.TextChoices):
+        NONE = "", _("—")
+        FIRST_TIME = "first_time", _("首次评论")
+        LINKS = "links", _("链接过多")
+        RULE = "rule", _("全部人工审核")
+
     post = models.ForeignKey(
         Post, verbose_name=_("文章"), on_delete=models.CASCADE, related_name="comments"
     )
@@ -102,7 +116,12 @@ class Comment(MPTTModel):
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
+    held_reason = models.CharField(
+        _("待审原因"), max_length=20, choices=HeldReason.choices, blank=True, default=""
+    )
     notify_on_reply = models.BooleanField(_("有人回复时邮件通知"), default=False)
+    # When the blog's author was mailed about this comment (at once or in a digest).
+    author_mailed_at = models.DateTimeField(_("已通知博主"), null=True, blank=True, editable=False)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     user_agent = models.CharField(_("浏览器标识"), max_length=300, blank=True)
 
@@ -159,6 +178,20 @@ class Comment(MPTTModel):
     @property
     def is_visible(self):
         return self.status == self.Status.APPROVED
+
+    def readable_text(self, limit=200):
+        """The comment as plain text, math as its TeX, shortened without cutting a formula."""
+        text = " ".join(self.body.split())
+        if len(text) <= limit:
+            return text
+        cut = limit
+        for formula in MATH_IN_TEXT.finditer(text):
+            if formula.start() < cut < formula.end():
+                cut = formula.start()
+                break
+            if formula.start() >= cut:
+                break
+        return text[:cut].rstrip() + "…"
 
     @property
     def email_hash(self):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("blog", "0006_reindex_search_words"),
+        ("blog", "0007_add_autosave_and_daily_views"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
