@@ -89,7 +89,7 @@ class PostQuerySet(models.QuerySet):
         return [(timezone.localtime(row["month"]).date(), row["posts"]) for row in months]
 
     def by_year(self):
-        """Group posts for the whole-site index: years, then months, newest first."""
+        """Group posts for the whole-site index: years, then months (their first day), newest first."""
         posts = self.only("id", "title", "published_at", "comment_count").order_by(
             "-published_at", "-id"
         )
@@ -99,8 +99,8 @@ class PostQuerySet(models.QuerySet):
             if not years or years[-1]["year"] != local.year:
                 years.append({"year": local.year, "count": 0, "months": []})
             year = years[-1]
-            if not year["months"] or year["months"][-1][0] != local.month:
-                year["months"].append((local.month, []))
+            if not year["months"] or year["months"][-1][0].month != local.month:
+                year["months"].append((local.date().replace(day=1), []))
             year["months"][-1][1].append(post)
             year["count"] += 1
         return years

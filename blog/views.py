@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from core.pagecache import cached_page, placeholder
 
-from . import search
+from . import labels, search
 from .models import Category, Post, Tag
 from .readers import ViewCounter
 
@@ -181,7 +181,11 @@ class PostDetailView(DetailView):
         views = counter.count_public(Post.objects.published())
         if views is None and not request.user.is_staff:
             raise Http404(_("文章不存在。"))
-        response = cached_page(request, self.render_post, values={"views": views})
+        response = cached_page(
+            request,
+            self.render_post,
+            values={"views": labels.readers(views) if views is not None else ""},
+        )
         if views is not None:
             counter.remember(response)
         return response
@@ -189,7 +193,8 @@ class PostDetailView(DetailView):
     def render_post(self):
         self.object = self.get_object()
         if self.object.is_public:
-            self.object.views = placeholder("views")  # the live count, filled per request
+            # The live count, filled in per request (already worded: "58632位读者").
+            self.object.views = placeholder("views")
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):

@@ -62,7 +62,11 @@
         preview.hidden = false;
         if (result.ok) {
           // The server sanitized this HTML with the same function that stores comments.
-          preview.innerHTML = result.text || "<p>（空）</p>";
+          if (result.text) {
+            preview.innerHTML = result.text;
+          } else {
+            preview.textContent = form.getAttribute("data-empty-preview");
+          }
           if (window.blogMath) { window.blogMath.typeset(preview); }
         } else {
           preview.textContent = result.text;
@@ -70,7 +74,7 @@
       })
       .catch(function () {
         preview.hidden = false;
-        preview.textContent = "预览失败，请检查网络后重试。";
+        preview.textContent = form.getAttribute("data-preview-failed");
       });
   });
 
