@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from . import rendering, search
@@ -242,11 +243,14 @@ class Post(models.Model):
     def citation_text(self):
         """Return the plain-text citation shown in the `引用` box."""
         published = timezone.localtime(self.published_at)
-        return (
-            f"{self.author_name}. ({english_month(published)}. {published.day}, "
-            f"{published.year}). 《{self.title}》[Blog post]. Retrieved from "
-            f"{self.absolute_url}"
-        )
+        # APA style; the title's quotation marks and the wording follow the reader's language.
+        wording = gettext_now("%(author)s. (%(date)s). 《%(title)s》[Blog post]. Retrieved from %(url)s")
+        return wording % {
+            "author": self.author_name,
+            "date": f"{english_month(published)}. {published.day}, {published.year}",
+            "title": self.title,
+            "url": self.absolute_url,
+        }
 
     def citation_bibtex(self):
         """Return a BibTeX @online entry for the post."""

@@ -155,7 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # cookie) picks one. Posts and comments stay in the language they were written in, marked
 # with SITE_CONTENT_LANGUAGE.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("英文"))]
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("英语"))]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SITE_CONTENT_LANGUAGE = os.environ.get("SITE_CONTENT_LANGUAGE", "zh-CN")

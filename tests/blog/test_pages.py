@@ -66,7 +66,7 @@ def test_post_page_shows_meta_line_actions_and_body(client, post):
     post.save()
     html = client.get(post.get_absolute_url()).content.decode()
     date = post.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d")
-    assert "By 林一 | <time" in html
+    assert 'By <span lang="zh-CN">林一</span> | <time' in html
     assert f'>{date}</time> | <span class="views">58632位读者</span> |' in html
     assert f'href="/archives/{post.pk}#cite">引用</a>' in html
     for action in ("打印", "分享"):
@@ -128,11 +128,11 @@ def test_post_footer_shows_taxonomy_neighbours_and_related_posts(client, author,
         published_at=post.published_at - timedelta(days=30),
     )
     html = client.get(post.get_absolute_url()).content.decode()
-    assert '分类：<a href="/category/math/">数学</a>' in html
-    assert '标签：<a href="/tag/optimization/" rel="tag">优化</a>' in html
+    assert '分类：<a href="/category/math/" lang="zh-CN">数学</a>' in html
+    assert '标签：<a href="/tag/optimization/" rel="tag" lang="zh-CN">优化</a>' in html
     assert "0条评论" in html
-    assert f'href="{older.get_absolute_url()}" rel="prev">&lt; 更早的一篇' in html
-    assert f'href="{newer.get_absolute_url()}" rel="next">更新的一篇 &gt;' in html
+    assert f'href="{older.get_absolute_url()}" rel="prev">&lt; <span lang="zh-CN">更早的一篇</span>' in html
+    assert f'href="{newer.get_absolute_url()}" rel="next"><span lang="zh-CN">更新的一篇</span> &gt;' in html
     related = html[html.index("你也许还对下面的内容感兴趣") :]
     assert "更早的一篇" in related
     assert unrelated.title not in related
@@ -200,7 +200,7 @@ def test_content_page_groups_posts_by_year_and_month(client, author, category):
     assert "2018年 (共1篇)" in html
     assert html.index("07月") < html.index("03月") < html.index("2018年")
     assert re.search(
-        r"21日: <a href=\"/archives/\d+\">七月一</a> <span class=\"count\">\(0\)", html
+        r"21日: <a href=\"/archives/\d+\" lang=\"zh-CN\">七月一</a> <span class=\"count\">\(0\)", html
     )
 
 
