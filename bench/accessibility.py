@@ -1,4 +1,4 @@
-"""Count accessibility faults on the sample site: axe-core (serious and critical) and the Nu checker.
+"""Count accessibility faults on the sample site: axe-core (serious, critical) and the Nu checker.
 
     .venv/bin/python bench/accessibility.py            # prints a Markdown table
 
@@ -32,12 +32,13 @@ def main():
     from django.core.management import call_command
     from playwright.sync_api import sync_playwright
 
+    from tests import sample_site
     from tests.browser import audit
     from tests.conftest import CHROMIUM, GunicornServer
 
     (PROJECT_DIR / "data").mkdir(exist_ok=True)
     call_command("migrate", verbosity=0)
-    site = audit.build_sample_site()
+    site = sample_site.build_sample_site()
     server = GunicornServer(workers=2)
     axe = defaultdict(dict)  # page -> {(width, theme, language): count}
     rules = defaultdict(set)
@@ -46,7 +47,12 @@ def main():
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM,
-                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                ],
             )
             for language in ("zh-hans", "en"):
                 for theme in ("light", "dark"):
@@ -83,7 +89,10 @@ def main():
     finally:
         server.stop()
     nu = audit.nu_errors(documents)
-    keys = sorted({key for counts in axe.values() for key in counts}, key=lambda k: (k[2] != "zh-hans", k[1], -k[0]))
+    keys = sorted(
+        {key for counts in axe.values() for key in counts},
+        key=lambda k: (k[2] != "zh-hans", k[1], -k[0]),
+    )
     print("| page | " + " | ".join(f"{w} {t} {lang}" for w, t, lang in keys) + " | rules |")
     print("|---" * (len(keys) + 2) + "|")
     for name, counts in axe.items():
@@ -93,7 +102,8 @@ def main():
     print("| page | Nu errors | messages |")
     print("|---|---|---|")
     for name, errors in nu.items():
-        print(f"| {name} | {len(errors)} | {'; '.join(sorted(set(e.split(': ', 1)[1] for e in errors)))[:300]} |")
+        messages = "; ".join(sorted({error.split(": ", 1)[1] for error in errors}))
+        print(f"| {name} | {len(errors)} | {messages[:300]} |")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import rendering, search
@@ -90,7 +90,7 @@ class PostQuerySet(models.QuerySet):
         return [(timezone.localtime(row["month"]).date(), row["posts"]) for row in months]
 
     def by_year(self):
-        """Group posts for the whole-site index: years, then months (their first day), newest first."""
+        """Group posts for the whole-site index: years, then months (first days), newest first."""
         posts = self.only("id", "title", "published_at", "comment_count").order_by(
             "-published_at", "-id"
         )
@@ -244,7 +244,9 @@ class Post(models.Model):
         """Return the plain-text citation shown in the `引用` box."""
         published = timezone.localtime(self.published_at)
         # APA style; the title's quotation marks and the wording follow the reader's language.
-        wording = gettext_now("%(author)s. (%(date)s). 《%(title)s》[Blog post]. Retrieved from %(url)s")
+        wording = gettext(
+            "%(author)s. (%(date)s). 《%(title)s》[Blog post]. Retrieved from %(url)s"
+        )
         return wording % {
             "author": self.author_name,
             "date": f"{english_month(published)}. {published.day}, {published.year}",

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.pagecache import cached_page, placeholder
@@ -92,14 +92,14 @@ class CategoryView(TaxonomyView):
     taxonomy = Category
     post_field = "category"
     page_url_name = "category"
-    title_format = _lazy("分类：%(name)s")
+    title_format = gettext_lazy("分类：%(name)s")
 
 
 class TagView(TaxonomyView):
     taxonomy = Tag
     post_field = "tags"
     page_url_name = "tag"
-    title_format = _lazy("标签：%(name)s")
+    title_format = gettext_lazy("标签：%(name)s")
 
 
 class MonthView(PostListingMixin, ListView):

@@ -8,7 +8,7 @@ register = template.Library()
 
 @register.filter
 def machine_datetime(value):
-    """The moment for `<time datetime>`: local time to the second (HTML allows at most 3 decimals)."""
+    """The moment for `<time datetime>`: local time to the second (HTML allows 3 decimals)."""
     if not value:
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()

@@ -131,8 +131,14 @@ def test_post_footer_shows_taxonomy_neighbours_and_related_posts(client, author,
     assert '分类：<a href="/category/math/" lang="zh-CN">数学</a>' in html
     assert '标签：<a href="/tag/optimization/" rel="tag" lang="zh-CN">优化</a>' in html
     assert "0条评论" in html
-    assert f'href="{older.get_absolute_url()}" rel="prev">&lt; <span lang="zh-CN">更早的一篇</span>' in html
-    assert f'href="{newer.get_absolute_url()}" rel="next"><span lang="zh-CN">更新的一篇</span> &gt;' in html
+    assert (
+        f'href="{older.get_absolute_url()}" rel="prev">&lt; <span lang="zh-CN">更早的一篇</span>'
+        in html
+    )
+    assert (
+        f'href="{newer.get_absolute_url()}" rel="next"><span lang="zh-CN">更新的一篇</span> &gt;'
+        in html
+    )
     related = html[html.index("你也许还对下面的内容感兴趣") :]
     assert "更早的一篇" in related
     assert unrelated.title not in related
@@ -200,7 +206,8 @@ def test_content_page_groups_posts_by_year_and_month(client, author, category):
     assert "2018年 (共1篇)" in html
     assert html.index("07月") < html.index("03月") < html.index("2018年")
     assert re.search(
-        r"21日: <a href=\"/archives/\d+\" lang=\"zh-CN\">七月一</a> <span class=\"count\">\(0\)", html
+        r"21日: <a href=\"/archives/\d+\" lang=\"zh-CN\">七月一</a> <span class=\"count\">\(0\)",
+        html,
     )
 
 
