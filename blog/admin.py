@@ -29,7 +29,9 @@ class PostAdmin(admin.ModelAdmin):
     list_filter = ["status", "category", "published_at"]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
-    autocomplete_fields = ["tags"]
+    # Django's two-list tag picker: labelled, usable by keyboard and screen reader (the
+    # select2 autocomplete leaves its search box unlabelled).
+    filter_horizontal = ["tags"]
     readonly_fields = ["views", "updated_at"]
     list_select_related = ["author", "category"]
     fields = [
@@ -44,6 +46,15 @@ class PostAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     change_form_template = "admin/blog/post/change_form.html"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "published_at":
+            # The date and time boxes share one label; name each for screen readers.
+            date, time = field.widget.widgets
+            date.attrs["aria-label"] = _("发布日期")
+            time.attrs["aria-label"] = _("发布时刻")
+        return field
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
