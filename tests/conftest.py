@@ -187,20 +187,19 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def sample_server(django_db_setup, django_db_blocker):
-    """The sample site (tests/sample_site.py) served by gunicorn, for a whole module.
+    """gunicorn for a whole module of browser tests; each test fills the database itself.
 
-    Built once and committed, so every test of the module reads the same pages; the tables
-    are emptied afterwards, as after any test that commits.
+    No per-address comment limit: the tests comment from one address within seconds.
     """
-    from django.core.management import call_command
+    with django_db_blocker.unblock():
+        server = GunicornServer(workers=2, COMMENTS_RATE_LIMITS="")
+    yield server
+    server.stop()
 
+
+@pytest.fixture
+def sample_site(transactional_db):
+    """The sample site of tests/sample_site.py, committed so a gunicorn sees it; emptied after."""
     from tests.sample_site import build_sample_site
 
-    with django_db_blocker.unblock():
-        site = build_sample_site()
-        # No per-address limit: the tests comment from one address within seconds.
-        server = GunicornServer(workers=2, COMMENTS_RATE_LIMITS="")
-    yield server, site
-    server.stop()
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+    return build_sample_site()

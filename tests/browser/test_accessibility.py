@@ -1,7 +1,8 @@
 """Every reader gets a first-class page: axe-core and the Nu checker find nothing serious, the
 keyboard reaches everything, a deep reply stays readable on a phone, and night reading works.
 
-One gunicorn and one Chromium serve the whole module (the sample site of tests/sample_site.py).
+One gunicorn and one Chromium serve the whole module; each test fills the database with the
+sample site of tests/sample_site.py.
 axe runs on every audited page at 1280 and 390 px, in the light theme with the Chinese UI and
 in the dark theme with the English one; the post page, the richest, in all four pairings.
 """
@@ -40,9 +41,9 @@ def assert_no_serious_violations(found_by_page):
 @pytest.mark.parametrize("width", audit.WIDTHS.values(), ids=audit.WIDTHS.keys())
 @pytest.mark.parametrize(("theme", "language"), PAIRINGS, ids=["light-zh", "dark-en"])
 def test_every_audited_page_has_no_serious_axe_violation(
-    sample_server, chromium, width, theme, language
+    sample_server, sample_site, chromium, width, theme, language
 ):
-    server, site = sample_server
+    server, site = sample_server, sample_site
     page = new_page(chromium, width, theme, language)
     found = {}
     for name, url in site.page_urls().items():
@@ -60,9 +61,9 @@ def test_every_audited_page_has_no_serious_axe_violation(
 @pytest.mark.parametrize(("theme", "language"), [("dark", "zh-hans"), ("light", "en")])
 @pytest.mark.parametrize("width", audit.WIDTHS.values(), ids=audit.WIDTHS.keys())
 def test_the_post_page_has_no_serious_axe_violation_in_the_other_pairings(
-    sample_server, chromium, width, theme, language
+    sample_server, sample_site, chromium, width, theme, language
 ):
-    server, site = sample_server
+    server, site = sample_server, sample_site
     page = new_page(chromium, width, theme, language)
     audit.open_page(page, server.url + site.math_post_url)
     found = {"post": audit.axe_violations(page)}
@@ -70,9 +71,9 @@ def test_the_post_page_has_no_serious_axe_violation_in_the_other_pairings(
     assert_no_serious_violations(found)
 
 
-def test_audited_pages_have_no_nu_checker_errors(sample_server, chromium):
+def test_audited_pages_have_no_nu_checker_errors(sample_server, sample_site, chromium):
     require_browser_tool(audit.java_available(), "the Nu checker needs Java and npm's vnu-jar")
-    server, site = sample_server
+    server, site = sample_server, sample_site
     documents = {}
     for language in ("zh-hans", "en"):
         for name, url in site.page_urls().items():
@@ -125,9 +126,9 @@ def tab_until(page, predicate, key="Tab", limit=400):
 
 @pytest.mark.parametrize("width", audit.WIDTHS.values(), ids=audit.WIDTHS.keys())
 def test_a_keyboard_only_reader_skips_to_content_and_replies_previews_cancels_and_submits(
-    sample_server, chromium, width
+    sample_server, sample_site, chromium, width
 ):
-    server, site = sample_server
+    server, site = sample_server, sample_site
     page = new_page(chromium, width)
     audit.open_page(page, server.url + site.math_post_url)
 
@@ -193,8 +194,8 @@ def deepest_comment_width(page):
 
 
 @pytest.mark.parametrize(("width", "least"), [(390, 260), (1280, 400)], ids=["phone", "desktop"])
-def test_a_reply_ten_levels_deep_keeps_a_readable_column(sample_server, chromium, width, least):
-    server, site = sample_server
+def test_a_reply_ten_levels_deep_keeps_a_readable_column(sample_server, sample_site, chromium, width, least):
+    server, site = sample_server, sample_site
     page = new_page(chromium, width)
     audit.open_page(page, server.url + site.math_post_url)
     depth = page.evaluate(
@@ -227,9 +228,9 @@ def luminance(rgb):
 
 
 def test_night_reading_follows_the_system_and_a_remembered_choice_without_a_flash(
-    sample_server, chromium
+    sample_server, sample_site, chromium
 ):
-    server, site = sample_server
+    server, site = sample_server, sample_site
     page = new_page(chromium, 1280, theme="dark")
     audit.open_page(page, server.url + site.math_post_url)
     # The system's dark preference, with no choice made: dark page, light text and math.
