@@ -162,7 +162,8 @@ def browser_page(monkeypatch):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+        # A reader whose browser asks for Chinese, the site's own language.
+        page = browser.new_page(locale="zh-CN")
         yield page
         browser.close()
 

@@ -200,7 +200,7 @@ def test_a_reply_ten_levels_deep_keeps_a_readable_column(sample_server, sample_s
     audit.open_page(page, server.url + site.math_post_url)
     depth = page.evaluate(
         """() => Math.max(...[...document.querySelectorAll(".comment")].map(el => {
-            let levels = 0;
+            let levels = 1;  // a comment that answers the post
             let list = el.closest(".children");
             while (list) {
                 levels++;
@@ -237,7 +237,6 @@ def test_night_reading_follows_the_system_and_a_remembered_choice_without_a_flas
     assert luminance(colour(page, "body", "backgroundColor")) < 0.05
     assert luminance(colour(page, ".post-body mjx-container", "color")) > 0.6
     assert luminance(colour(page, ".citation", "backgroundColor")) < 0.05
-    assert luminance(colour(page, ".highlight, .post-body pre", "backgroundColor")) < 0.05
 
     # The theme is set by a script that blocks before the stylesheets: no light first paint.
     assert page.evaluate(
@@ -264,8 +263,15 @@ def test_night_reading_follows_the_system_and_a_remembered_choice_without_a_flas
     assert page.evaluate("localStorage.getItem('theme')") == "auto"
     assert luminance(colour(page, "body", "backgroundColor")) < 0.05
 
+    # Code keeps its highlighting, in dark colours.
+    audit.open_page(page, server.url + site.code_post_url)
+    assert luminance(colour(page, ".highlight", "backgroundColor")) < 0.05
+    assert luminance(colour(page, ".highlight .k", "color")) > 0.2
+
     # Print stays light whatever the screen shows.
     page.emulate_media(media="print")
     assert luminance(colour(page, "body", "backgroundColor")) > 0.9
     assert luminance(colour(page, ".post-body", "color")) < 0.05
+    assert luminance(colour(page, ".highlight pre", "backgroundColor")) > 0.8
+    assert luminance(colour(page, ".highlight .k", "color")) < 0.3
     page.context.close()
