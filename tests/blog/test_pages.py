@@ -217,7 +217,7 @@ def test_sidebar_shows_search_recent_comments_categories_and_months(client, post
     assert "最近评论" in html
     assert '数学</span> <span class="count">(1)</span></a>' in html
     month = post.published_at.astimezone(SHANGHAI)
-    assert f"{month.year}年{month.month:02d}月 <span class=\"count\">" in html
+    assert f'{month.year}年{month.month:02d}月 <span class="count">' in html
 
 
 def test_rss_and_atom_feeds_list_published_posts_with_absolute_links(client, post, settings):

@@ -194,7 +194,9 @@ def deepest_comment_width(page):
 
 
 @pytest.mark.parametrize(("width", "least"), [(390, 260), (1280, 400)], ids=["phone", "desktop"])
-def test_a_reply_ten_levels_deep_keeps_a_readable_column(sample_server, sample_site, chromium, width, least):
+def test_a_reply_ten_levels_deep_keeps_a_readable_column(
+    sample_server, sample_site, chromium, width, least
+):
     server, site = sample_server, sample_site
     page = new_page(chromium, width)
     audit.open_page(page, server.url + site.math_post_url)
