@@ -64,6 +64,7 @@ def main():
                         )
                         page = context.new_page()
                         key = (width, theme, language)
+                        print("measuring", *key, file=sys.stderr, flush=True)
                         for name, url in site.page_urls().items():
                             response = audit.open_page(page, server.url + url)
                             if key == (1280, "light", "zh-hans"):

@@ -34,6 +34,14 @@ class SampleSite:
 
 def build_sample_site():
     """Fill the database with the demo posts, discussions (one thread 12 replies deep), an admin."""
+    from django.db import transaction
+
+    # django-mptt locks rows while it inserts (select_for_update): inside a transaction.
+    with transaction.atomic():
+        return _build()
+
+
+def _build():
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.urls import reverse

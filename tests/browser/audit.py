@@ -78,7 +78,7 @@ def nu_errors(documents):
 def open_page(page, url):
     """Load a page and wait until its math is typeset (axe must see MathJax's output)."""
     response = page.goto(url)
-    page.wait_for_selector("html[data-math-typeset=done]", timeout=30_000)
+    page.wait_for_selector("html[data-math-typeset=done]", timeout=60_000)
     return response
 
 
@@ -99,7 +99,7 @@ def show_comment_preview(page, base_url, site):
     open_page(page, base_url + site.math_post_url)
     page.fill("#respond textarea[name=body]", r"预览：$\sum_{k=1}^n k = \frac{n(n+1)}{2}$ **加粗**")
     page.click("#respond .preview-button")
-    page.wait_for_selector(".comment-preview mjx-container", timeout=30_000)
+    page.wait_for_selector(".comment-preview mjx-container", timeout=60_000)
     return page.request.post(
         base_url + site.math_post_url + "/comment",
         form={
