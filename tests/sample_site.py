@@ -89,7 +89,7 @@ def _build():
             math_post,
             parent=parent,
             author_name=f"第{depth}层",
-            body=f"第 {depth} 层的回复：深层的回复也要有一栏能读的宽度，$a_{depth}^2 + b^2$。",
+            body=f"第 {depth} 层的回复：深层的回复也要有一栏能读的宽度，$a_{{{depth}}}^2 + b^2$。",
         )
     refresh_comment_counts([math_post.pk])
     category = math_post.category
