@@ -50,9 +50,11 @@ def fill_comments(total, rng):
     from blog.models import Post
     from comments.models import Comment
     from comments.rendering import render_comment
+    from comments.snippets import snippet_of
     from comments.trees import number_thread
 
     rendered = [(body, render_comment(body)) for body in COMMENT_BODIES]
+    rendered = [(body, html, snippet_of(html)) for body, html in rendered]
     post_ids = list(Post.objects.published().order_by("id").values_list("id", flat=True))
     big_post = post_ids[len(post_ids) // 2]
     next_id = (Comment.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
@@ -75,7 +77,7 @@ def fill_comments(total, rng):
             ids = list(range(next_id, next_id + size))
             thread = []
             for index in range(size):
-                body, html = rendered[rng.randrange(len(rendered))]
+                body, html, snippet = rendered[rng.randrange(len(rendered))]
                 thread.append(
                     Comment(
                         id=ids[index],
@@ -85,6 +87,7 @@ def fill_comments(total, rng):
                         author_email=f"reader{rng.randrange(5000)}@example.com",
                         body=body,
                         body_html=html,
+                        snippet=snippet,
                         status=Comment.Status.APPROVED,
                         ip_address="203.0.113.7",
                     )

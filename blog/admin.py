@@ -1,12 +1,52 @@
-from django.contrib import admin
-from django.shortcuts import render
-from django.urls import path
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+from reversion.admin import VersionAdmin
 
+from . import editor, revisions
 from .models import Category, Post, Tag
 from .rendering import render_markdown, strip_more_marker
+
+revisions.register()
+
+# The editor sends the whole body on each keystroke; a post is far below this.
+MAX_EDITOR_BODY = 2_000_000
+# The editor's words (blog/assets/editor/main.js reads them from the page).
+EDITOR_LABELS = {
+    "source": _("源码"),
+    "preview": _("预览"),
+    "toolbar": _("编辑器工具"),
+    "tabs": _("源码与预览"),
+    "equation": _("插入公式"),
+    "picture": _("插入图片"),
+    "picture_url": _("图片地址："),
+    "picture_caption": _("图片说明（显示为图注，可留空）："),
+    "uploading": _("正在上传图片…"),
+    "upload_failed": _("图片上传失败。"),
+    "save": _("保存"),
+    "saving": _("正在保存…"),
+    "saved": _("已保存 %(time)s"),
+    "save_failed": _("保存失败：表单有错误，正在显示。"),
+    "save_failed_network": _("保存失败：连不上服务器，内容仍在编辑器中。"),
+    "autosaved": _("已自动保存草稿 %(time)s"),
+    "autosave_failed": _("自动保存失败，将再试。"),
+    "history": _("修订历史"),
+    "counts": _("%(words)s 字 · %(formulas)s 个公式"),
+    "restore_offer": _("有 %(time)s 自动保存、尚未保存的内容。"),
+    "restore": _("恢复"),
+    "dismiss": _("忽略"),
+    "restored": _("已恢复自动保存的内容，保存后生效。"),
+}
 
 
 @admin.register(Category)
@@ -24,8 +64,15 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
-    list_display = ["title", "author", "category", "status", "published_at", "views"]
+class PostAdmin(VersionAdmin):
+    list_display = [
+        "title",
+        "status_shown",
+        "category",
+        "views",
+        "comment_count",
+        "updated_at",
+    ]
     list_filter = ["status", "category", "published_at"]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
@@ -46,6 +93,14 @@ class PostAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     change_form_template = "admin/blog/post/change_form.html"
+    object_history_template = "admin/blog/post/object_history.html"
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_shown(self, post):
+        if post.status == Post.Status.PUBLISHED and post.published_at > timezone.now():
+            when = timezone.localtime(post.published_at).strftime("%Y-%m-%d %H:%M")
+            return format_html('<span class="scheduled">{}</span>', _("定时 %s") % when)
+        return post.get_status_display()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -62,8 +117,154 @@ class PostAdmin(admin.ModelAdmin):
         return initial
 
     def get_urls(self):
-        preview = self.admin_site.admin_view(self.preview_view)
-        return [path("preview/", preview, name="blog_post_preview"), *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path("preview/", view(self.preview_view), name="blog_post_preview"),
+            path("editor/render/", view(self.editor_render_view), name="blog_post_editor_render"),
+            path("editor/frame/", view(self.editor_frame_view), name="blog_post_editor_frame"),
+            path("autosave/", view(self.autosave_view), name="blog_post_autosave_new"),
+            path("<int:object_id>/autosave/", view(self.autosave_view), name="blog_post_autosave"),
+            path(
+                "<int:object_id>/history/<str:kind>/<int:entry_id>/diff/",
+                view(self.diff_view),
+                name="blog_post_history_diff",
+            ),
+            path(
+                "<int:object_id>/history/<str:kind>/<int:entry_id>/restore/",
+                view(self.restore_view),
+                name="blog_post_history_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    # The editor.
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        post = obj if obj is not None and obj.pk else None
+        slot = revisions.unsaved_autosave(author=request.user, post=post)
+        context["editor"] = {
+            "labels": EDITOR_LABELS,
+            "frame_url": reverse("admin:blog_post_editor_frame"),
+            "render_url": reverse("admin:blog_post_editor_render"),
+            "autosave_url": reverse("admin:blog_post_autosave", args=[post.pk])
+            if post
+            else reverse("admin:blog_post_autosave_new"),
+            "history_url": reverse("admin:blog_post_history", args=[post.pk]) if post else "",
+            "autosave": {
+                "title": slot.title,
+                "body": slot.body,
+                "saved_at": timezone.localtime(slot.saved_at).strftime("%Y-%m-%d %H:%M:%S"),
+            }
+            if slot
+            else None,
+        }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # What was autosaved is in the post now (for a new post, the slot had no post yet).
+        revisions.discard_autosave(author=request.user, post=obj)
+        if not change:
+            revisions.discard_autosave(author=request.user, post=None)
+
+    @method_decorator(xframe_options_sameorigin)
+    def editor_frame_view(self, request):
+        """The empty page the editor's preview is drawn in, with the post page's styles."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return render(request, "admin/blog/post/editor_frame.html")
+
+    @method_decorator(require_POST)
+    def editor_render_view(self, request):
+        """The live preview: the whole body or the block at `line`, as the post page shows it."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        source = request.POST.get("body", "")
+        if len(source) > MAX_EDITOR_BODY:
+            return HttpResponseBadRequest(gettext("正文太长。"))
+        line = request.POST.get("line", "")
+        if line:
+            if not line.isdigit():
+                return HttpResponseBadRequest(gettext("行号无效。"))
+            return JsonResponse(editor.render_block(source, int(line)))
+        return JsonResponse(editor.render_body(source))
+
+    @method_decorator(require_POST)
+    def autosave_view(self, request, object_id=None):
+        """Keep the text being typed in the author's autosave slot; the post is not touched."""
+        post = None
+        if object_id is not None:
+            post = get_object_or_404(Post, pk=object_id)
+            if not self.has_change_permission(request, post):
+                raise PermissionDenied
+        elif not self.has_add_permission(request):
+            raise PermissionDenied
+        body = request.POST.get("body", "")
+        if len(body) > MAX_EDITOR_BODY:
+            return HttpResponseBadRequest(gettext("正文太长。"))
+        slot = revisions.autosave(
+            author=request.user, post=post, title=request.POST.get("title", ""), body=body
+        )
+        saved_at = timezone.localtime(slot.saved_at).strftime("%H:%M:%S")
+        return JsonResponse({"saved_at": saved_at})
+
+    # History: explicit saves and the autosave slot, with a diff and a restore for each.
+
+    def history_view(self, request, object_id, extra_context=None):
+        post = self._post_or_404(request, object_id, change=False)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": post,
+            "title": gettext("《%s》的修订历史") % post.title,
+            "entries": revisions.timeline(post),
+        }
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # django-reversion's own revert rewrites the whole row (the reader count with it):
+        # send its links to our diff page, whose restore writes the text only.
+        return redirect("admin:blog_post_history_diff", object_id, "save", version_id)
+
+    def diff_view(self, request, object_id, kind, entry_id):
+        post = self._post_or_404(request, object_id, change=False)
+        entry = revisions.find_entry(post, kind, entry_id)
+        if entry is None:
+            raise Http404
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": post,
+            "entry": entry,
+            "title": gettext("与当前文章比较"),
+            "diff": revisions.diff_table(entry, post),
+            "can_restore": self.has_change_permission(request, post),
+        }
+        return TemplateResponse(request, "admin/blog/post/revision_diff.html", context)
+
+    @method_decorator(require_POST)
+    def restore_view(self, request, object_id, kind, entry_id):
+        post = self._post_or_404(request, object_id, change=True)
+        entry = revisions.find_entry(post, kind, entry_id)
+        if entry is None:
+            raise Http404
+        revisions.restore(post=post, entry=entry, user=request.user)
+        when = timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M")
+        self.message_user(request, gettext("已恢复到 %s 的版本。") % when, messages.SUCCESS)
+        return redirect("admin:blog_post_change", post.pk)
+
+    def _post_or_404(self, request, object_id, *, change):
+        post = get_object_or_404(Post, pk=object_id)
+        allowed = (
+            self.has_change_permission(request, post)
+            if change
+            else self.has_view_or_change_permission(request, post)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return post
+
+    # The plain preview (no JavaScript needed): the body rendered into a frame.
 
     @method_decorator(xframe_options_sameorigin)
     def preview_view(self, request):

@@ -140,11 +140,12 @@ class Post(models.Model):
         Category, verbose_name=_("分类"), on_delete=models.PROTECT, related_name="posts"
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("标签"), blank=True, related_name="posts")
+    # The admin shows help text as HTML, so the marker is escaped or it would vanish as a comment.
     body = models.TextField(
         _("正文"),
         help_text=_(
             "Markdown；数学公式用 $...$、$$...$$ 或 \\begin{equation}...\\end{equation}；"
-            "单独一行 <!--more--> 之前的内容作为摘要。"
+            "单独一行 <code>&lt;!--more--&gt;</code> 之前的内容作为摘要。"
         ),
     )
     body_html = models.TextField(editable=False, default="")
@@ -182,8 +183,8 @@ class Post(models.Model):
         """Store the HTML and search words derived from the Markdown body."""
         self.body_html = rendering.render_markdown(rendering.strip_more_marker(self.body))
         self.excerpt_html = rendering.render_markdown(rendering.split_excerpt(self.body))
-        self.search_title = search.document(search.index_words(self.title))
-        self.search_body = search.document(search.index_words(self.body))
+        self.search_title = search.index_text(self.title)
+        self.search_body = search.index_text(self.body)
 
     @property
     def author_name(self):
@@ -278,3 +279,79 @@ def _bibtex_escape(text):
 def next_scheduled_publication():
     """When the next scheduled post goes public (the page cache watches it), or None."""
     return Post.objects.scheduled().aggregate(at=models.Min("published_at"))["at"]
+
+
+class PostAutosave(models.Model):
+    """The text an author was typing, saved every few seconds: one rolling slot per author and post.
+
+    Never the published post: it only becomes the post when the author saves (or restores it
+    and saves). A post not yet saved has its slot under post=None.
+    """
+
+    post = models.ForeignKey(
+        Post,
+        verbose_name=_("文章"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="autosaves",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作者"),
+        on_delete=models.CASCADE,
+        related_name="post_autosaves",
+    )
+    title = models.CharField(_("标题"), max_length=200, blank=True)
+    body = models.TextField(_("正文"), blank=True)
+    saved_at = models.DateTimeField(_("自动保存时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("自动保存")
+        verbose_name_plural = _("自动保存")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "author"], name="one_autosave_per_author"),
+            models.UniqueConstraint(
+                fields=["author"],
+                condition=Q(post__isnull=True),
+                name="one_new_post_autosave_per_author",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.saved_at:%Y-%m-%d %H:%M})"
+
+
+class DailyViewsQuerySet(models.QuerySet):
+    def per_day(self, *, since):
+        """Views of all posts per day from `since` on, as {date: views}."""
+        rows = self.filter(day__gte=since).values("day").annotate(total=models.Sum("views"))
+        return {row["day"]: row["total"] for row in rows.order_by("day")}
+
+
+class PostDailyViews(models.Model):
+    """How many counted views a post had on one day (the site's local date).
+
+    Written in the same statement as the post's own count (blog/readers.py), so the daily
+    rows and Post.views move together; views counted before daily rows existed (or brought
+    by an import) are the post's baseline: Post.views minus the sum of its rows.
+    """
+
+    post = models.ForeignKey(
+        Post, verbose_name=_("文章"), on_delete=models.CASCADE, related_name="daily_views"
+    )
+    day = models.DateField(_("日期"))
+    views = models.PositiveBigIntegerField(_("阅读次数"), default=0)
+
+    objects = DailyViewsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("每日阅读")
+        verbose_name_plural = _("读者统计")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "day"], name="one_daily_views_row_per_day")
+        ]
+        indexes = [models.Index(fields=["day"], name="daily_views_day_idx")]
+
+    def __str__(self):
+        return f"{self.post_id} {self.day}: {self.views}"

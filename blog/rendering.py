@@ -10,6 +10,8 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from pymdownx.slugs import slugify
 
+from . import sourcelines
+
 MORE_MARKER = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE)
 
 # Display math written inside a paragraph, as is common in Chinese math writing:
@@ -100,14 +102,21 @@ POST_EXTENSION_CONFIGS = {
 }
 
 
-def render_markdown(source):
-    """Render trusted Markdown (the author's) to HTML with math kept intact for MathJax."""
+def render_markdown(source, *, source_lines=False):
+    """Render trusted Markdown (the author's) to HTML with math kept intact for MathJax.
+
+    With `source_lines`, each top-level block carries the line it starts at in the source
+    (`data-source-line`), for the editor's preview; the HTML is otherwise the same.
+    """
     converter = markdown.Markdown(
         extensions=POST_EXTENSIONS,
         extension_configs=POST_EXTENSION_CONFIGS,
         output_format="html",
     )
-    return converter.convert(source or "")
+    if not source_lines:
+        return converter.convert(source or "")
+    html = converter.convert(sourcelines.mark_block_starts(source or ""))
+    return sourcelines.markers_to_attributes(html)
 
 
 def split_excerpt(source):

@@ -1,14 +1,33 @@
-"""Chinese-aware search: jieba splits text into words, Postgres full-text search indexes them.
+"""Search: the words stored for a post, the words of a query, the queries, and what to mark.
 
-Everything about search is here: the words stored for a post, the words of a query, and the
-queries that match and rank posts (PostQuerySet.search() and refresh_search_vectors() call in).
+Words. Prose is split by jieba; formulas (`$...$`, `$$...$$`, `\\(...\\)`, `\\[...\\]`,
+environments) by blog/texterms.py into terms such as `e^{-x^2}`, stored with a leading `$`.
+So `a` the word and `a` the variable are different words: a one-letter query finds the
+letter where it stands as a word in titles and prose, not in every formula or code block
+with an `a` in it (one-letter names in code are not stored; `$a$` asks for the variable).
+A post's words are stored as one document per field: the words in reading order, then ` | `,
+then the finer pieces (sub-words of long Chinese words, terms inside formulas), which help a
+post match but never form a phrase.
+
+Queries. A post matches when it holds every word of the query. Matches rank: the query as a
+phrase (its words in a row) in the title, the phrase anywhere, every word in the title, then
+(on PostgreSQL) ts_rank, then the newest. PostgreSQL searches a GIN-indexed tsvector built
+here from the same documents, position for position, so it matches exactly what SQLite's
+substring tests on the documents match. A query that matches no word falls back to a
+substring search of titles and bodies, for queries of MIN_SUBSTRING_QUERY characters or more.
+
+Marking. Search pages mark the query's words in each result's title and excerpt, and flag the
+excerpt's formulas that hold its formula terms: at request time, on the page being cached.
 """
 
+import html
 import os
 import re
 import tempfile
 import threading
-from functools import cache
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jieba
@@ -16,6 +35,10 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value, When
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .texterms import formula_terms
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise.
 _jieba_lock = threading.Lock()
@@ -27,7 +50,32 @@ MIN_WORD_FREQUENCY = 20
 
 # Longest query we look at; anything past it is noise and only slows segmentation.
 MAX_QUERY_LENGTH = 100
+# Shortest query searched for as a substring when it matches no word: `a` would match all.
+MIN_SUBSTRING_QUERY = 3
+# Longest word stored: longer runs (hashes, data) are never searched for.
+MAX_WORD_LENGTH = 60
+FORMULA = "$"  # what a formula term starts with in the index
+BREAK = "|"  # between a document's reading-order words and its finer pieces
+
+# PostgreSQL keeps positions up to 16383 and at most 256 of them per word.
+_MAX_POSITION = 16383
+_MAX_POSITIONS_PER_WORD = 256
+
 _WORD = re.compile(r"\w", re.UNICODE)
+# Code first, so a `$` in a shell line is not math; then the math delimiters of the renderer.
+_SEGMENT = re.compile(
+    r"(?P<code>^(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^(?P=fence)[ \t]*$|`[^`\n]+`)"
+    r"|(?<!\\)\$\$(?P<display>.+?)\$\$"
+    r"|\\\[(?P<bracket>.+?)\\\]"
+    r"|\\\((?P<paren>.+?)\\\)"
+    r"|(?P<environment>\\begin\{(?P<name>[a-zA-Z]+\*?)\}.*?\\end\{(?P=name)\})"
+    r"|(?<![\\$])\$(?P<inline>[^\s$](?:[^$\n]|\n(?![ \t]*\n))*?)(?<!\\)\$",
+    re.S | re.M,
+)
+# In a query, formulas are delimited, or any run of non-space holding a TeX character.
+_QUERY_MATH = re.compile(r"\$\$?(?P<dollars>[^$]+)\$\$?|\\\((?P<paren>.+?)\\\)")
+_TEX_CHARACTER = re.compile(r"[\\^_{}]")
+_CJK_RUN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
 
 @cache
@@ -58,20 +106,121 @@ def _clean(text):
     return (text or "").replace("\x00", " ")
 
 
-def index_words(text):
-    """Split text into the lowercase words stored in the search index (fine-grained, for recall)."""
-    with _jieba_lock:
-        tokens = _tokenizer().cut_for_search(_clean(text))
-        return [t.lower() for t in tokens if _WORD.search(t)]
+def _words(tokens):
+    words = (token.strip().lower() for token in tokens)
+    return [word for word in words if _WORD.search(word) and len(word) <= MAX_WORD_LENGTH]
 
 
-def query_words(query):
-    """Split a reader's query into distinct lowercase words, in order."""
-    query = _clean(query)[:MAX_QUERY_LENGTH]
+def _terms(terms):
+    return [FORMULA + term.lower() for term in terms]
+
+
+# -- The words stored for a post ------------------------------------------------------------
+
+
+def index_text(text):
+    """Return the document stored for a title or body: its words in order, then finer pieces."""
+    row, pieces = [], []
     with _jieba_lock:
-        tokens = _tokenizer().cut(query)
-        words = [t.strip().lower() for t in tokens if _WORD.search(t)]
-    return list(dict.fromkeys(words))
+        tokenizer = _tokenizer()
+        for kind, content in _segments(_clean(text)):
+            if kind == "math":
+                terms = formula_terms(content)
+                row += _terms(terms.row)
+                pieces += _terms(dict.fromkeys(terms.inside))
+                for words in terms.words:
+                    pieces += _words(tokenizer.cut_for_search(words))
+                continue
+            coarse = _words(tokenizer.cut(content))
+            fine = Counter(_words(tokenizer.cut_for_search(content)))
+            if kind == "code":  # one-letter names in code are variables, like those of formulas
+                coarse = [word for word in coarse if not _is_letter(word)]
+                fine = Counter({word: n for word, n in fine.items() if not _is_letter(word)})
+            row += coarse
+            pieces += (fine - Counter(coarse)).elements()
+    return document(row, pieces)
+
+
+def _is_letter(word):
+    return len(word) == 1 and word.isascii()
+
+
+def _segments(text):
+    """Yield (kind, text), kind "prose", "code" or "math", for the parts of Markdown, in order."""
+    position = 0
+    for match in _SEGMENT.finditer(text):
+        yield "prose", text[position : match.start()]
+        kind = match.lastgroup  # the outermost group: code, or one of the math delimiters
+        yield "code" if kind == "code" else "math", match.group(kind)
+        position = match.end()
+    yield "prose", text[position:]
+
+
+def document(row, pieces=()):
+    """Join words so that a whole-word test is ` word ` and a phrase test ` one two `."""
+    words = " ".join(row)
+    if pieces:
+        words += f" {BREAK} " + " ".join(pieces)
+    return f" {words} " if words.strip() else ""
+
+
+def tsvector(title_document, body_document):
+    """The PostgreSQL tsvector of a post's documents: same words, same positions; title = A."""
+    positions = defaultdict(list)
+    position = 0
+    for weight, words in (("A", title_document.split()), ("B", body_document.split())):
+        for word in words:
+            position += 1  # the break takes a position too, so no phrase spans it
+            at = min(position, _MAX_POSITION)
+            kept = positions[word] if word != BREAK else None
+            if kept is not None and len(kept) < _MAX_POSITIONS_PER_WORD and at not in kept:
+                kept.append((at, weight))
+        position += 1  # nor a phrase from the title's end into the body
+    return " ".join(
+        f"{_lexeme(word)}:{','.join(f'{at}{weight}' for at, weight in spots)}"
+        for word, spots in positions.items()
+    )
+
+
+def refresh_search_vectors(posts):
+    """Rebuild the PostgreSQL tsvectors of these posts from their stored documents."""
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(posts.model._meta.db_table)
+    rows = posts.order_by().values_list("pk", "search_title", "search_body").iterator(500)
+    with connection.cursor() as cursor:
+        batch = []
+        for pk, title, body in rows:
+            batch.append((tsvector(title, body), pk))
+            if len(batch) == 500:
+                _write_vectors(cursor, table, batch)
+                batch = []
+        _write_vectors(cursor, table, batch)
+
+
+def _write_vectors(cursor, table, rows):
+    if rows:
+        cursor.executemany(f"UPDATE {table} SET search_vector = %s::tsvector WHERE id = %s", rows)
+
+
+def _lexeme(word):
+    """Quote a word for tsvector and tsquery input, taken as it is (no parser, no dictionary)."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+# -- The words of a query ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    phrase: tuple[str, ...]  # every word and formula term, in the order typed
+    prose: tuple[str, ...]  # what to mark in titles and excerpts: the chunks typed and words
+    formulas: frozenset[str]  # formula terms to look for in an excerpt's formulas
+
+    @property
+    def words(self):
+        return tuple(dict.fromkeys(self.phrase))
 
 
 def normalize_query(query):
@@ -79,74 +228,222 @@ def normalize_query(query):
     return " ".join(_clean(query).replace("/", " ").split())[:MAX_QUERY_LENGTH]
 
 
-def document(words):
-    """Join index words so that a whole-word substring test is ` word ` in the document."""
-    return " " + " ".join(words) + " " if words else ""
+@lru_cache(maxsize=256)
+def parse_query(query):
+    """Split a reader's query into its words and formula terms."""
+    text = normalize_query(query)
+    phrase, prose, formulas = [], [], set()
+    with _jieba_lock:
+        tokenizer = _tokenizer()
+        for is_math, chunk in _query_chunks(text):
+            if is_math:
+                terms = [term.lower() for term in formula_terms(chunk).row]
+                phrase += [FORMULA + term for term in terms]
+                formulas.update(terms)
+            else:
+                words = _words(tokenizer.cut(chunk))
+                phrase += words
+                prose += [chunk.strip(), *words]
+    return ParsedQuery(text, tuple(phrase), tuple(dict.fromkeys(prose)), frozenset(formulas))
+
+
+def _query_chunks(text):
+    """Yield (is_math, text): delimited formulas, and runs of non-space holding TeX characters."""
+    position = 0
+    for match in _QUERY_MATH.finditer(text):
+        yield from _undelimited_chunks(text[position : match.start()])
+        yield True, match.group("dollars") or match.group("paren")
+        position = match.end()
+    yield from _undelimited_chunks(text[position:])
+
+
+def _undelimited_chunks(text):
+    for chunk in _brace_balanced(text.split()):
+        if not _TEX_CHARACTER.search(chunk):
+            yield False, chunk
+            continue
+        # `x_i的期望`: the Chinese is words, the rest a formula.
+        position = 0
+        for run in _CJK_RUN.finditer(chunk):
+            if run.start() > position:
+                yield True, chunk[position : run.start()]
+            yield False, run.group(0)
+            position = run.end()
+        if position < len(chunk):
+            yield True, chunk[position:]
+
+
+def _brace_balanced(chunks):
+    """Join space-separated chunks back while a brace is open: `e^{- x^2}` is one formula."""
+    pending, depth = [], 0
+    for chunk in chunks:
+        pending.append(chunk)
+        depth += chunk.count("{") - chunk.count("}")
+        if depth <= 0:
+            yield " ".join(pending)
+            pending, depth = [], 0
+    if pending:
+        yield " ".join(pending)
+
+
+# -- The queries ----------------------------------------------------------------------------
 
 
 def search_posts(posts, query):
-    """Rank posts matching every word of the query, title hits first; else a substring match."""
-    query = normalize_query(query)
-    if not query:
+    """Rank posts holding every word of the query (see the module docstring); else substrings."""
+    parsed = parse_query(query)
+    if not parsed.text:
         return posts.none()
-    words = query_words(query)
-    if words:
-        matches = _posts_with_words(posts, words)
+    if parsed.phrase:
+        matches = _ranked_matches(posts, parsed)
         if matches.exists():
             return matches
-    return posts.filter(Q(title__icontains=query) | Q(body__icontains=query)).order_by(
+    if len(parsed.text) < MIN_SUBSTRING_QUERY:
+        return posts.none()
+    return posts.filter(Q(title__icontains=parsed.text) | Q(body__icontains=parsed.text)).order_by(
         "-published_at", "-id"
     )
 
 
-def _posts_with_words(posts, words):
+def _ranked_matches(posts, parsed):
+    words, phrase = parsed.words, parsed.phrase
     if connection.vendor == "postgresql":
-        every_word = _tsquery(words)
-        in_title = _tsquery(words, weight="A")
+        every_word = _tsquery(words, " & ")
         return (
             posts.filter(search_vector=every_word)
             .annotate(
-                title_hit=ExpressionWrapper(Q(search_vector=in_title), output_field=BooleanField()),
+                phrase_in_title=_holds(_tsquery(phrase, " <-> ", weight="A")),
+                phrase_anywhere=_holds(_tsquery(phrase, " <-> ")),
+                words_in_title=_holds(_tsquery(words, " & ", weight="A")),
                 rank=SearchRank(F("search_vector"), every_word),
             )
-            .order_by("-title_hit", "-rank", "-published_at", "-id")
+            .order_by(
+                "-phrase_in_title",
+                "-phrase_anywhere",
+                "-words_in_title",
+                "-rank",
+                "-published_at",
+                "-id",
+            )
         )
-    # SQLite (development): whole-word substring tests on the stored word lists.
-    in_title = Q()
-    in_either = Q()
+    # SQLite (development): substring tests on the same documents.
+    every_word, words_in_title = Q(), Q()
     for word in words:
-        token = document([word])
-        in_title &= Q(search_title__contains=token)
-        in_either &= Q(search_title__contains=token) | Q(search_body__contains=token)
+        every_word &= _contains("search_title", [word]) | _contains("search_body", [word])
+        words_in_title &= _contains("search_title", [word])
+    phrase_in_title = _contains("search_title", phrase)
     return (
-        posts.filter(in_either)
-        .annotate(title_hit=Case(When(in_title, then=Value(1)), default=Value(0)))
-        .order_by("-title_hit", "-published_at", "-id")
+        posts.filter(every_word)
+        .annotate(
+            phrase_in_title=_flag(phrase_in_title),
+            phrase_anywhere=_flag(phrase_in_title | _contains("search_body", phrase)),
+            words_in_title=_flag(words_in_title),
+        )
+        .order_by("-phrase_in_title", "-phrase_anywhere", "-words_in_title", "-published_at", "-id")
     )
 
 
-def _tsquery(words, weight=""):
-    """A raw tsquery asking for every word, optionally only in one weight (A = the title)."""
-    terms = []
-    for word in words:
-        quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-        terms.append(f"{quoted}:{weight}" if weight else quoted)
-    return SearchQuery(" & ".join(terms), config="simple", search_type="raw")
+class _TsQuery(SearchQuery):
+    """A query written in tsquery syntax, its words taken as they are (no parser, no dictionary)."""
+
+    template = "(%(expressions)s)::tsquery"
 
 
-def refresh_search_vectors(posts):
-    """Rebuild the Postgres full-text vectors of these posts from their stored words."""
-    if connection.vendor != "postgresql":
-        return
-    ids = list(posts.values_list("pk", flat=True))
-    if not ids:
-        return
-    table = connection.ops.quote_name(posts.model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET search_vector = "
-            "setweight(to_tsvector('simple', search_title), 'A') || "
-            "setweight(to_tsvector('simple', search_body), 'B') "
-            "WHERE id = ANY(%s)",
-            [ids],
-        )
+def _tsquery(words, operator, weight=""):
+    """A tsquery of these words, optionally only in one weight (A = the title)."""
+    return _TsQuery(
+        operator.join(_lexeme(word) + (f":{weight}" if weight else "") for word in words)
+    )
+
+
+def _holds(tsquery):
+    return ExpressionWrapper(Q(search_vector=tsquery), output_field=BooleanField())
+
+
+def _contains(field, words):
+    # Documents are lowercase, so SQLite's case-insensitive LIKE changes nothing.
+    return Q(**{f"{field}__contains": document(words)})
+
+
+def _flag(condition):
+    return Case(When(condition, then=Value(1)), default=Value(0))
+
+
+# -- Marking what matched -------------------------------------------------------------------
+
+_TAG = re.compile(r"(<[^>]*>)")
+_MATH_ELEMENT = re.compile(r'<(?:span|div) class="arithmatex"')
+_MATH_DELIMITERS = re.compile(r"^\s*(?:\\\(|\\\[|\$\$?)?(.*?)(?:\\\)|\\\]|\$\$?)?\s*$", re.S)
+_ASCII_WORD = re.compile(r"[0-9A-Za-z]")
+
+
+class Highlighter:
+    """Mark a query's words in result titles and excerpts, and flag the formulas it matched."""
+
+    def __init__(self, query):
+        parsed = parse_query(query)
+        self.formulas = parsed.formulas
+        words = sorted({word for word in parsed.prose if word}, key=len, reverse=True)
+        self.words = re.compile("|".join(map(_word_pattern, words)), re.I) if words else None
+
+    def title(self, title: str) -> SafeString:
+        """The title as HTML, matched words in <mark>, everything else escaped."""
+        return mark_safe(self._mark(title))
+
+    def excerpt(self, excerpt_html: str) -> SafeString:
+        """The excerpt's HTML with matched words in <mark> and matched formulas flagged."""
+        parts = _TAG.split(excerpt_html)
+        math_tag = None
+        for index in range(0, len(parts), 2):  # text between tags
+            if math_tag is not None:
+                if self._formula_matches(html.unescape(parts[index])):
+                    parts[math_tag] = parts[math_tag].replace(
+                        'class="arithmatex"', 'class="arithmatex search-hit"', 1
+                    )
+            elif parts[index]:
+                parts[index] = self._mark(html.unescape(parts[index]))
+            tag = parts[index + 1] if index + 1 < len(parts) else ""
+            if _MATH_ELEMENT.match(tag):
+                math_tag = index + 1
+            elif tag.startswith("</"):
+                math_tag = None
+        return mark_safe("".join(parts))
+
+    def _mark(self, text):
+        if self.words is None:
+            return escape(text)
+        marked, end = [], 0
+        for start, stop in _merged(match.span() for match in self.words.finditer(text)):
+            marked.append(escape(text[end:start]))
+            marked.append(f"<mark>{escape(text[start:stop])}</mark>")
+            end = stop
+        marked.append(escape(text[end:]))
+        return "".join(marked)
+
+    def _formula_matches(self, tex):
+        if not self.formulas:
+            return False
+        terms = formula_terms(_MATH_DELIMITERS.match(tex).group(1))
+        found = {term.lower() for term in (*terms.row, *terms.inside)}
+        return self.formulas <= found
+
+
+def _word_pattern(word):
+    """A pattern for a word; a Latin word or number only where it stands whole."""
+    pattern = re.escape(word)
+    if _ASCII_WORD.match(word[0]):
+        pattern = r"(?<![0-9A-Za-z])" + pattern
+    if _ASCII_WORD.match(word[-1]):
+        pattern += r"(?![0-9A-Za-z])"
+    return pattern
+
+
+def _merged(spans):
+    """Join matches that touch (梯度|下降) into one span."""
+    merged = []
+    for start, stop in spans:
+        if merged and merged[-1][1] == start:
+            merged[-1] = (merged[-1][0], stop)
+        else:
+            merged.append((start, stop))
+    return merged

@@ -130,17 +130,24 @@ class SearchView(PostListingMixin, ListView):
     allow_empty = True
 
     def get(self, request, *args, **kwargs):
-        if "keywords" not in kwargs:
-            query = search.normalize_query(request.GET.get("q", ""))
+        typed = kwargs.get("keywords", request.GET.get("q", ""))
+        query = search.normalize_query(typed)
+        if query != kwargs.get("keywords", ""):
+            # One URL per query; an empty or blank one is the search page itself.
             if query:
                 return redirect("blog:search", keywords=query)
-        elif search.normalize_query(kwargs["keywords"]) != kwargs["keywords"]:
-            return redirect("blog:search", keywords=search.normalize_query(kwargs["keywords"]))
+            if "keywords" in kwargs:
+                return redirect("blog:search_form")
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         keywords = self.kwargs.get("keywords", "")
-        return Post.objects.published().search(keywords).select_related("author", "category")
+        return (
+            Post.objects.published()
+            .search(keywords)
+            .select_related("author", "category")
+            .defer("body", "body_html", "search_title", "search_body", "search_vector")
+        )
 
     def get_page_url(self, number):
         if "keywords" not in self.kwargs:
@@ -156,9 +163,18 @@ class SearchView(PostListingMixin, ListView):
             title = _("“%(keywords)s”的搜索结果") % {"keywords": keywords}
         else:
             title = _("智能搜索")
-        return super().get_context_data(
+        context = super().get_context_data(
             listing_title=title, search_query=keywords, is_search=True, **kwargs
         )
+        if len(keywords) == 1 and keywords.isascii() and keywords.isalnum():
+            # A lone letter is searched as a word; say how to search for the variable.
+            context["variable_query"] = f"${keywords}$"
+        # Marked here, on the page being built: search pages are cached per URL.
+        highlighter = search.Highlighter(keywords)
+        for post in context["posts"]:
+            post.marked_title = highlighter.title(post.title)
+            post.marked_excerpt = highlighter.excerpt(post.excerpt_html)
+        return context
 
 
 class PostDetailView(DetailView):

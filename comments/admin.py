@@ -1,10 +1,19 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from core.network import client_ip
 
 from . import services
 from .models import Comment
+from .rendering import UnrenderableComment
 
 
 @admin.register(Comment)
@@ -12,15 +21,22 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = [
         "author_name",
         "author_email",
-        "ip_address",
-        "snippet",
-        "post",
+        "text",
+        "post_link",
+        "answers",
         "status",
+        "held_reason",
+        "created_at",
+        "ip_address",
+    ]
+    list_filter = [
+        "status",
+        "held_reason",
+        ("post", admin.RelatedOnlyFieldListFilter),
         "created_at",
     ]
-    list_filter = ["status", ("post", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["author_name", "author_email", "body", "ip_address"]
-    list_select_related = ["post"]
+    list_select_related = ["post", "parent"]
     date_hierarchy = "created_at"
     actions = ["approve", "mark_spam", "remove"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -31,6 +47,7 @@ class CommentAdmin(admin.ModelAdmin):
         "user_agent",
         "user",
         "is_post_author",
+        "held_reason",
         "created_at",
     ]
     fields = [
@@ -41,6 +58,7 @@ class CommentAdmin(admin.ModelAdmin):
         "author_url",
         "body",
         "status",
+        "held_reason",
         "notify_on_reply",
         "is_post_author",
         "user",
@@ -49,9 +67,72 @@ class CommentAdmin(admin.ModelAdmin):
         "created_at",
     ]
 
-    @admin.display(description=_("摘要"))
-    def snippet(self, comment):
+    @admin.display(description=_("评论"))
+    def text(self, comment):
+        # The stored plain-text snippet (comments/snippets.py): math readable, never cut inside.
         return comment.snippet
+
+    @admin.display(description=_("文章"), ordering="post__title")
+    def post_link(self, comment):
+        return format_html('<a href="{}">{}</a>', comment.post.get_absolute_url(), comment.post)
+
+    @admin.display(description=_("回复的评论"))
+    def answers(self, comment):
+        if comment.parent is None:
+            return "—"
+        return format_html(
+            '<a href="{}" title="{}">@{}</a>',
+            reverse("admin:comments_comment_change", args=[comment.parent_id]),
+            comment.parent.readable_text(80),
+            comment.parent.author_name,
+        )
+
+    def get_urls(self):
+        reply = self.admin_site.admin_view(self.reply_view)
+        return [
+            path("<int:object_id>/reply/", reply, name="comments_comment_reply"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            "reply_url": reverse("admin:comments_comment_reply", args=[object_id]),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @method_decorator(require_POST)
+    def reply_view(self, request, object_id):
+        """Answer a comment as the logged-in author, through the same service as the site form."""
+        comment = get_object_or_404(Comment.objects.select_related("post"), pk=object_id)
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        body = request.POST.get("body", "")
+        try:
+            posted = services.reply_as_staff(
+                comment=comment,
+                user=request.user,
+                body=body,
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        except (services.CommentRejected, UnrenderableComment) as error:
+            context = {
+                **self.admin_site.each_context(request),
+                "original": comment,
+                "reply_body": body,
+                "error": getattr(error, "message", str(error)),
+                "reply_url": request.path,
+                "title": gettext("回复评论"),
+                "opts": self.opts,
+            }
+            return render(request, "admin/comments/comment/reply_error.html", context, status=400)
+        self.message_user(
+            request,
+            gettext("回复已发表：%(url)s") % {"url": posted.comment.get_absolute_url()},
+            messages.SUCCESS,
+        )
+        return redirect("admin:comments_comment_change", comment.pk)
 
     def has_add_permission(self, request):
         # Comments enter through the site's form and its service, which keeps the trees valid.

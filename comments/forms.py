@@ -59,9 +59,14 @@ class CommentForm(forms.Form):
     # Hidden from people by CSS; bots that fill every field give themselves away.
     homepage = forms.CharField(required=False, label=gettext_lazy("请留空"))
 
-    def __init__(self, *args, post, **kwargs):
+    def __init__(self, *args, post, user=None, **kwargs):
         self.post = post
+        # A logged-in user (the blog's author) comments under their account's name and email.
+        self.user = user if user is not None and user.is_authenticated else None
         super().__init__(*args, **kwargs)
+        if self.user is not None:
+            self.fields["author_name"].required = False
+            self.fields["author_email"].required = False
         if not self.is_bound and "timestamp" not in self.initial:
             self.initial["timestamp"] = issue_timestamp(post.pk)
         self.fields["homepage"].widget.attrs.update(
@@ -73,6 +78,21 @@ class CommentForm(forms.Form):
             ("author_url", "url"),
         ]:
             self.fields[name].widget.attrs["autocomplete"] = autocomplete
+
+    @property
+    def signed_in_as(self):
+        if self.user is None:
+            return ""
+        return self.user.get_full_name() or self.user.get_username()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.user is not None:
+            cleaned["author_name"] = self.signed_in_as[:50]
+            cleaned["author_email"] = self.user.email or settings.DEFAULT_FROM_EMAIL
+            for name in ("author_name", "author_email"):
+                self.errors.pop(name, None)
+        return cleaned
 
     def clean_body(self):
         body = self.cleaned_data["body"]

@@ -1,6 +1,7 @@
 """Comments: threaded replies under posts, stored as django-mptt trees (one tree per thread)."""
 
 import hashlib
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -8,8 +9,6 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.html import strip_tags
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
@@ -18,6 +17,14 @@ from mptt.querysets import TreeQuerySet
 from blog.models import Post
 
 from .rendering import render_comment
+from .snippets import snippet_of
+
+# Formulas a comment may hold, so a shortened comment never ends inside one.
+MATH_IN_TEXT = re.compile(
+    r"\$\$.+?\$\$|(?<!\\)\$.+?(?<!\\)\$|\\\(.+?\\\)|\\\[.+?\\\]"
+    r"|\\begin\{(\w+\*?)\}.+?\\end\{\1\}",
+    re.DOTALL,
+)
 
 
 def is_visible_q():
@@ -51,7 +58,8 @@ class CommentQuerySet(TreeQuerySet):
             self.visible()
             .on_public_posts()
             .annotate(thread_position=Coalesce(Subquery(earlier_threads), 0))
-            .only("id", "post_id", "author_name", "body_html", "created_at", "tree_id")
+            .select_related("post")
+            .only("id", "post__title", "author_name", "snippet", "created_at", "tree_id")
             .order_by("-created_at", "-id")[:limit]
         )
 
@@ -70,6 +78,12 @@ class Comment(MPTTModel):
         PENDING = "pending", _("待审核")
         SPAM = "spam", _("垃圾评论")
         REMOVED = "removed", _("已删除")
+
+    class HeldReason(models.TextChoices):
+        NONE = "", _("—")
+        FIRST_TIME = "first_time", _("首次评论")
+        LINKS = "links", _("链接过多")
+        RULE = "rule", _("全部人工审核")
 
     post = models.ForeignKey(
         Post, verbose_name=_("文章"), on_delete=models.CASCADE, related_name="comments"
@@ -96,11 +110,18 @@ class Comment(MPTTModel):
     is_post_author = models.BooleanField(_("博主"), default=False)
     body = models.TextField(_("评论内容"), help_text=_("Markdown 与 $...$ 数学公式。"))
     body_html = models.TextField(editable=False, default="")
+    # Plain text for the sidebar and the admin's list, made with body_html (comments/snippets.py).
+    snippet = models.CharField(_("摘要"), max_length=200, editable=False, default="")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
+    held_reason = models.CharField(
+        _("待审原因"), max_length=20, choices=HeldReason.choices, blank=True, default=""
+    )
     notify_on_reply = models.BooleanField(_("有人回复时邮件通知"), default=False)
+    # When the blog's author was mailed about this comment (at once or in a digest).
+    author_mailed_at = models.DateTimeField(_("已通知博主"), null=True, blank=True, editable=False)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     user_agent = models.CharField(_("浏览器标识"), max_length=300, blank=True)
 
@@ -143,8 +164,9 @@ class Comment(MPTTModel):
         return comment_page_url(self.post_id, self.thread_position) + f"#comment-{self.pk}"
 
     def render(self):
-        """Store the sanitized HTML of the body (raises UnrenderableComment)."""
+        """Store the sanitized HTML of the body and its snippet (raises UnrenderableComment)."""
         self.body_html = render_comment(self.body)
+        self.snippet = snippet_of(self.body_html)
         self._rendered_body = self.body
 
     def link_count(self):
@@ -157,10 +179,19 @@ class Comment(MPTTModel):
     def is_visible(self):
         return self.status == self.Status.APPROVED
 
-    @property
-    def snippet(self):
-        """The first ~40 characters of the comment's text, for the sidebar and admin."""
-        return Truncator(" ".join(strip_tags(self.body_html).split())).chars(40)
+    def readable_text(self, limit=200):
+        """The comment as plain text, math as its TeX, shortened without cutting a formula."""
+        text = " ".join(self.body.split())
+        if len(text) <= limit:
+            return text
+        cut = limit
+        for formula in MATH_IN_TEXT.finditer(text):
+            if formula.start() < cut < formula.end():
+                cut = formula.start()
+                break
+            if formula.start() >= cut:
+                break
+        return text[:cut].rstrip() + "…"
 
     @property
     def email_hash(self):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from blog.models import Post
 from core import content_version
 
-from . import notifications
+from . import author_mail, notifications
 from .models import Comment
 
 # First key of our advisory locks, so they cannot collide with another application's.
@@ -113,12 +113,40 @@ def post_comment(
             return PostedComment(duplicate, created=False)
         if comment.user is None or not comment.user.is_staff:
             _check_rate_limits(ip_address)
-        comment.status = _moderation_status(comment)
+        comment.status, comment.held_reason = _moderation_decision(comment)
         comment.save()
         if comment.is_visible:
             _visible_comments_changed({post.pk})
             transaction.on_commit(lambda: notifications.notify_parent_author(comment))
+        if not comment.is_post_author:
+            transaction.on_commit(lambda: author_mail.comment_arrived(comment))
     return PostedComment(comment, created=True)
+
+
+def reply_as_staff(
+    *, comment: Comment, user, body: str, ip_address: str | None, user_agent: str = ""
+) -> PostedComment:
+    """Answer a comment from the admin as the logged-in author, approving it if it waits."""
+    if not body.strip():
+        raise CommentRejected(_("回复内容不能为空。"))
+    if len(body) > settings.COMMENTS_MAX_LENGTH:
+        raise CommentRejected(
+            _("回复太长了：最多 %(limit)d 个字符。") % {"limit": settings.COMMENTS_MAX_LENGTH}
+        )
+    with transaction.atomic():
+        if comment.status == Comment.Status.PENDING:
+            # Answering a held comment publishes it, as the reply would otherwise dangle.
+            moderate(comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.APPROVED)
+        return post_comment(
+            post=comment.post,
+            parent=comment,
+            author_name=(user.get_full_name() or user.get_username())[:50],
+            author_email=user.email or settings.DEFAULT_FROM_EMAIL,
+            body=body,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            user=user,
+        )
 
 
 def _current_parent(parent, post):
@@ -162,20 +190,22 @@ def _check_rate_limits(ip_address):
             )
 
 
-def _moderation_status(comment):
+def _moderation_decision(comment):
+    """Return the new comment's status and, when it is held, why (shown in the admin)."""
+    approved = (Comment.Status.APPROVED, Comment.HeldReason.NONE)
     if comment.user is not None and (comment.user.is_staff or comment.is_post_author):
-        return Comment.Status.APPROVED
+        return approved
     policy = settings.COMMENTS_MODERATION
     if policy == "hold_all":
-        return Comment.Status.PENDING
+        return Comment.Status.PENDING, Comment.HeldReason.RULE
     if comment.link_count() > settings.COMMENTS_MAX_LINKS:
-        return Comment.Status.PENDING
+        return Comment.Status.PENDING, Comment.HeldReason.LINKS
     if policy == "approve_all":
-        return Comment.Status.APPROVED
+        return approved
     known_commenter = (
         Comment.objects.visible().filter(author_email__iexact=comment.author_email).exists()
     )
-    return Comment.Status.APPROVED if known_commenter else Comment.Status.PENDING
+    return approved if known_commenter else (Comment.Status.PENDING, Comment.HeldReason.FIRST_TIME)
 
 
 def refresh_comment_counts(post_ids: Iterable[int]) -> None:

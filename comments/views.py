@@ -3,15 +3,20 @@
 import hashlib
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from blog.models import Post
 from core.network import client_ip
 
-from . import services, visitor
+from . import author_mail, services, visitor
 from .forms import CommentForm
 from .models import Comment
 from .notifications import email_from_unsubscribe_token
@@ -34,7 +39,7 @@ def _form_page(request, post, form, *, status=400, preview_html=None, retry_afte
 def post_comment(request, pk):
     """Validate and store a comment, then send the commenter to it."""
     post = get_object_or_404(Post.objects.published(), pk=pk)
-    form = CommentForm(request.POST, post=post)
+    form = CommentForm(request.POST, post=post, user=request.user)
     if "preview" in request.POST:
         return _preview_page(request, post, form)
     if not form.is_valid():
@@ -129,3 +134,33 @@ def comment_permalink(request, pk):
     """Send a link to a comment to the page that shows its thread."""
     comment = get_object_or_404(Comment.objects.visible().on_public_posts(), pk=pk)
     return redirect(comment.get_absolute_url())
+
+
+def moderate_by_link(request, token):
+    """Approve, mark as spam or go to reply to a comment from a signed link in the author's mail.
+
+    The link alone is not enough: it works only for a logged-in staff user allowed to change
+    comments, and only for COMMENTS_MODERATION_LINK_DAYS days.
+    """
+    try:
+        comment_id, action = author_mail.read_link_token(token)
+    except signing.SignatureExpired:
+        return render(request, "comments/moderation_link.html", {"expired": True}, status=400)
+    except signing.BadSignature:
+        return render(request, "comments/moderation_link.html", {"invalid": True}, status=400)
+    if not (request.user.is_authenticated and request.user.is_staff):
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if not request.user.has_perm("comments.change_comment"):
+        return render(request, "comments/moderation_link.html", {"forbidden": True}, status=403)
+    comment = get_object_or_404(Comment, pk=comment_id)
+    change_url = reverse("admin:comments_comment_change", args=[comment.pk])
+    if action == "reply":
+        return redirect(change_url + "#reply")
+    status = Comment.Status.APPROVED if action == "approve" else Comment.Status.SPAM
+    services.moderate(comments=Comment.objects.filter(pk=comment.pk), status=status)
+    messages.success(
+        request,
+        _("已将 %(name)s 的评论设为“%(status)s”。")
+        % {"name": comment.author_name, "status": Comment.Status(status).label},
+    )
+    return redirect(change_url)

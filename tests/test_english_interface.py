@@ -169,6 +169,8 @@ def test_every_page_rendered_in_english_has_no_chinese_outside_the_content(
         "admin new post": "/admin/blog/post/add/",
         "admin comments": "/admin/comments/comment/",
         "admin categories": "/admin/blog/category/",
+        "admin post history": f"/admin/blog/post/{post.pk}/history/",
+        "admin comment": f"/admin/comments/comment/{pending.pk}/change/",
     }.items():
         response = client.get(url)
         assert response.status_code == 200, (name, url)

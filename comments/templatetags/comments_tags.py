@@ -45,7 +45,9 @@ def comment_section(context, post, page_number=1):
         "comment_page": page,
         "comment_threads": threads,
         "comment_pager": _pager(post, page),
-        "comment_form": CommentForm(post=post, initial=initial),
+        "comment_form": CommentForm(
+            post=post, initial=initial, user=None if shared else request.user
+        ),
         "reply_to": reply_to,
         "CONTENT_LANGUAGE": settings.SITE_CONTENT_LANGUAGE,
     }

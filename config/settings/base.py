@@ -46,11 +46,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in Chinese
     "mptt",
+    "reversion",
     "core",
     "blog",
     "comments",
+    "desk",
     "moving",
 ]
 
@@ -170,6 +172,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # MathJax comes from the npm registry (package.json pins it), never from a CDN.
     ("vendor/mathjax", BASE_DIR / "node_modules" / "mathjax" / "es5"),
+    # The post editor (CodeMirror 6 from npm), bundled by `npm run build` (make install).
+    ("vendor/editor", BASE_DIR / "build" / "editor"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -276,6 +280,17 @@ COMMENTS_RATE_LIMITS = [
     )
 ]
 COMMENTS_GRAVATAR = env_bool("COMMENTS_GRAVATAR", True)
+# Mail to the blog's author about new comments (comments/author_mail.py reads these through
+# one function, so they can move to a site-settings row edited in the admin): where to send
+# it (empty: the address of the first superuser), on or off, and "each" comment at once or
+# a "digest" once a day (`manage.py send_comment_digest` from cron).
+COMMENTS_AUTHOR_MAIL = {
+    "to": os.environ.get("COMMENTS_AUTHOR_MAIL_TO", ""),
+    "enabled": env_bool("COMMENTS_AUTHOR_MAIL", True),
+    "mode": os.environ.get("COMMENTS_AUTHOR_MAIL_MODE", "each"),
+}
+# How long the one-click approve / spam / reply links in that mail keep working.
+COMMENTS_MODERATION_LINK_DAYS = int(os.environ.get("COMMENTS_MODERATION_LINK_DAYS", "7"))
 # Room for a 1 MB comment in Chinese (3 bytes a character) to reach the form and get a
 # readable "too long" error with the text kept, instead of a bare 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR, DATABASES, STORAGES, env_bool
+from .base import COMMENTS_AUTHOR_MAIL, DATA_DIR, DATABASES, STORAGES, env_bool
 
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -15,6 +15,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail to the blog's author is off unless a test turns it on (tests/comments/test_author_mail.py),
+# so the other tests' outboxes hold only what they are about.
+COMMENTS_AUTHOR_MAIL = {**COMMENTS_AUTHOR_MAIL, "enabled": False}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a gunicorn started by a test sees the same data.

@@ -77,14 +77,25 @@ def test_page_costs_a_constant_number_of_queries(author, category, page):
     small_count = len(queries(urls_for(small)[page]))
     big = grow_site(author, category)
     big_count = len(queries(urls_for(big)[page]))
-    assert small_count == BUDGETS[page]
+    # SQLite counts a view in two statements (blog/readers.py), PostgreSQL in one.
+    extra = 1 if page == "post" and connection.vendor != "postgresql" else 0
+    assert small_count == BUDGETS[page] + extra
     assert big_count == small_count
 
 
 def test_a_counted_post_view_from_cache_costs_one_write(post):
+    """The total and today's row in one statement on PostgreSQL; two in a row on SQLite."""
     queries(post.get_absolute_url())  # fill the cache
     captured = queries(post.get_absolute_url(), cached=True)
-    writes = [q["sql"] for q in captured if not q["sql"].lstrip().upper().startswith("SELECT")]
-    assert len(writes) == 1
-    assert writes[0].lstrip().upper().startswith("UPDATE")
-    assert len(captured) == 2  # the content version, then the count
+    writes = [
+        " ".join(q["sql"].split()).upper()
+        for q in captured
+        if not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1
+        assert writes[0].startswith("WITH COUNTED AS (UPDATE")
+        assert "INSERT INTO" in writes[0] and "ON CONFLICT" in writes[0]
+    else:
+        assert [write.split()[0] for write in writes] == ["UPDATE", "INSERT"]
+    assert len(captured) == 1 + len(writes)  # the content version, then the count

@@ -356,7 +356,7 @@ class Command(BaseCommand):
                             body=rendered.body,
                             body_html=rendered.body_html,
                             excerpt_html=rendered.excerpt_html,
-                            search_title=search.document(search.index_words(title)),
+                            search_title=search.index_text(title),
                             search_body=rendered.search_body,
                             views=rng.randint(100, 50000),
                         )
