@@ -40,7 +40,14 @@ def test_the_same_url_is_cached_once_per_language(client, read_post):
     }
 
 
+BROWSER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0 Safari/537.36"
+)
+
+
 def test_reader_counts_and_dates_are_worded_in_the_reader_language(client, read_post):
+    client.defaults["HTTP_USER_AGENT"] = BROWSER  # only browsers are counted as readers
     english = client.get(read_post.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<span class="views">58,632 readers</span>' in english
     assert "“能量守恒” [Blog post]. Retrieved from" in english
