@@ -3,18 +3,28 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test install install-dev
+.PHONY: serve test install install-dev messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
 # Python packages from requirements.txt; MathJax and CodeMirror from the npm registry (pinned in
-# package.json); the editor bundled by esbuild into build/editor/.
+# package.json); the editor bundled by esbuild into build/editor/; the interface's translations
+# compiled from locale/*/LC_MESSAGES/django.po (GNU gettext).
 install: $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 	npm install --no-save --silent
 	npm run --silent build
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules --ignore=build
+
+# After adding or changing marked strings: refresh the English catalogue, then fill in every
+# new or fuzzy msgstr in locale/en/LC_MESSAGES/django.po (tests/test_translations.py lists
+# the ones still missing) and run `make install` (or compilemessages) again.
+messages: $(BIN)/python
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --add-location file \
+		--ignore=.venv --ignore=node_modules --ignore=data --ignore=bench --ignore=tests \
+		--ignore=build
 
 install-dev: install
 	$(BIN)/pip install -q -r requirements-dev.txt

@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -84,7 +84,9 @@ class PostAdmin(VersionAdmin):
     ]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
-    autocomplete_fields = ["tags"]
+    # Django's two-list tag picker: labelled, usable by keyboard and screen reader (the
+    # select2 autocomplete leaves its search box unlabelled).
+    filter_horizontal = ["tags"]
     readonly_fields = ["views", "updated_at"]
     list_select_related = ["author", "category"]
     fields = [
@@ -110,6 +112,15 @@ class PostAdmin(VersionAdmin):
             when = timezone.localtime(post.published_at).strftime("%Y-%m-%d %H:%M")
             return format_html('<span class="scheduled">{}</span>', _("定时 %s") % when)
         return post.get_status_display()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "published_at":
+            # The date and time boxes share one label; name each for screen readers.
+            date, time = field.widget.widgets
+            date.attrs["aria-label"] = _("发布日期")
+            time.attrs["aria-label"] = _("发布时刻")
+        return field
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -181,13 +192,13 @@ class PostAdmin(VersionAdmin):
             raise PermissionDenied
         source = request.POST.get("body", "")
         if len(source) > MAX_EDITOR_BODY:
-            return HttpResponseBadRequest(_gettext("正文太长。"))
+            return HttpResponseBadRequest(gettext("正文太长。"))
         if request.POST.get("body_format") == Post.Format.HTML:
             return JsonResponse(editor.render_html_body(source))
         line = request.POST.get("line", "")
         if line:
             if not line.isdigit():
-                return HttpResponseBadRequest(_gettext("行号无效。"))
+                return HttpResponseBadRequest(gettext("行号无效。"))
             return JsonResponse(editor.render_block(source, int(line)))
         return JsonResponse(editor.render_body(source))
 
@@ -203,7 +214,7 @@ class PostAdmin(VersionAdmin):
             raise PermissionDenied
         body = request.POST.get("body", "")
         if len(body) > MAX_EDITOR_BODY:
-            return HttpResponseBadRequest(_gettext("正文太长。"))
+            return HttpResponseBadRequest(gettext("正文太长。"))
         slot = revisions.autosave(
             author=request.user, post=post, title=request.POST.get("title", ""), body=body
         )
@@ -218,7 +229,7 @@ class PostAdmin(VersionAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "object": post,
-            "title": _gettext("《%s》的修订历史") % post.title,
+            "title": gettext("《%s》的修订历史") % post.title,
             "entries": revisions.timeline(post),
         }
         return TemplateResponse(request, self.object_history_template, context)
@@ -238,7 +249,7 @@ class PostAdmin(VersionAdmin):
             "opts": self.opts,
             "object": post,
             "entry": entry,
-            "title": _gettext("与当前文章比较"),
+            "title": gettext("与当前文章比较"),
             "diff": revisions.diff_table(entry, post),
             "can_restore": self.has_change_permission(request, post),
         }
@@ -252,7 +263,7 @@ class PostAdmin(VersionAdmin):
             raise Http404
         revisions.restore(post=post, entry=entry, user=request.user)
         when = timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M")
-        self.message_user(request, _gettext("已恢复到 %s 的版本。") % when, messages.SUCCESS)
+        self.message_user(request, gettext("已恢复到 %s 的版本。") % when, messages.SUCCESS)
         return redirect("admin:blog_post_change", post.pk)
 
     def _post_or_404(self, request, object_id, *, change):

@@ -9,4 +9,6 @@ def site(request):
         "SITE_URL": settings.SITE_URL,
         "SITE_LICENSE_NAME": settings.SITE_LICENSE_NAME,
         "SITE_LICENSE_URL": settings.SITE_LICENSE_URL,
+        # The language posts and comments are written in, whatever the UI's: lang="..." on them.
+        "CONTENT_LANGUAGE": settings.SITE_CONTENT_LANGUAGE,
     }

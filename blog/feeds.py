@@ -9,6 +9,9 @@ from .models import Post
 
 
 class LatestPostsFeed(Feed):
+    # The posts' language, whatever the interface language of whoever fetches the feed.
+    language = settings.SITE_CONTENT_LANGUAGE
+
     def title(self):
         return settings.SITE_NAME
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import html_bodies, rendering, search
@@ -93,7 +94,7 @@ class PostQuerySet(models.QuerySet):
         return [(timezone.localtime(row["month"]).date(), row["posts"]) for row in months]
 
     def by_year(self):
-        """Group posts for the whole-site index: years, then months, newest first."""
+        """Group posts for the whole-site index: years, then months (first days), newest first."""
         posts = self.only("id", "title", "published_at", "comment_count").order_by(
             "-published_at", "-id"
         )
@@ -103,8 +104,8 @@ class PostQuerySet(models.QuerySet):
             if not years or years[-1]["year"] != local.year:
                 years.append({"year": local.year, "count": 0, "months": []})
             year = years[-1]
-            if not year["months"] or year["months"][-1][0] != local.month:
-                year["months"].append((local.month, []))
+            if not year["months"] or year["months"][-1][0].month != local.month:
+                year["months"].append((local.date().replace(day=1), []))
             year["months"][-1][1].append(post)
             year["count"] += 1
         return years
@@ -285,11 +286,16 @@ class Post(models.Model):
     def citation_text(self):
         """Return the plain-text citation shown in the `引用` box."""
         published = timezone.localtime(self.published_at)
-        return (
-            f"{self.author_name}. ({english_month(published)}. {published.day}, "
-            f"{published.year}). 《{self.title}》[Blog post]. Retrieved from "
-            f"{self.absolute_url}"
+        # APA style; the title's quotation marks and the wording follow the reader's language.
+        wording = gettext(
+            "%(author)s. (%(date)s). 《%(title)s》[Blog post]. Retrieved from %(url)s"
         )
+        return wording % {
+            "author": self.author_name,
+            "date": f"{english_month(published)}. {published.day}, {published.year}",
+            "title": self.title,
+            "url": self.absolute_url,
+        }
 
     def citation_bibtex(self):
         """Return a BibTeX @online entry for the post."""

@@ -5,12 +5,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.pagecache import cached_page, placeholder
 
-from . import search
+from . import labels, search
 from .models import Category, Post, Tag
 from .readers import ViewCounter
 
@@ -98,14 +98,14 @@ class CategoryView(TaxonomyView):
     taxonomy = Category
     post_field = "category"
     page_url_name = "category"
-    title_format = _lazy("分类：%(name)s")
+    title_format = gettext_lazy("分类：%(name)s")
 
 
 class TagView(TaxonomyView):
     taxonomy = Tag
     post_field = "tags"
     page_url_name = "tag"
-    title_format = _lazy("标签：%(name)s")
+    title_format = gettext_lazy("标签：%(name)s")
 
 
 class MonthView(PostListingMixin, ListView):
@@ -203,7 +203,11 @@ class PostDetailView(DetailView):
         views = counter.count_public(Post.objects.published())
         if views is None and not request.user.is_staff:
             raise Http404(_("文章不存在。"))
-        response = cached_page(request, self.render_post, values={"views": views})
+        response = cached_page(
+            request,
+            self.render_post,
+            values={"views": labels.readers(views) if views is not None else ""},
+        )
         if views is not None:
             counter.remember(response)
         return response
@@ -211,7 +215,8 @@ class PostDetailView(DetailView):
     def render_post(self):
         self.object = self.get_object()
         if self.object.is_public:
-            self.object.views = placeholder("views")  # the live count, filled per request
+            # The live count, filled in per request (already worded: "58632位读者").
+            self.object.views = placeholder("views")
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):

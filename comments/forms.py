@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .models import Comment
 
@@ -32,32 +32,32 @@ def issue_timestamp(post_id):
 
 class CommentForm(forms.Form):
     author_name = forms.CharField(
-        label=_lazy("昵称"), max_length=50, validators=[_no_control_characters]
+        label=gettext_lazy("昵称"), max_length=50, validators=[_no_control_characters]
     )
     author_email = forms.EmailField(
-        label=_lazy("邮箱"),
+        label=gettext_lazy("邮箱"),
         max_length=254,
         validators=[_no_control_characters],
-        help_text=_lazy("不会公开，用于显示头像和接收回复通知。"),
+        help_text=gettext_lazy("不会公开，用于显示头像和接收回复通知。"),
     )
     author_url = WebsiteField(
-        label=_lazy("个人主页"),
+        label=gettext_lazy("个人主页"),
         max_length=200,
         required=False,
         assume_scheme="https",
         validators=[_no_control_characters],
     )
     body = forms.CharField(
-        label=_lazy("评论"),
+        label=gettext_lazy("评论"),
         max_length=settings.COMMENTS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_lazy("支持 Markdown 与 LaTeX 公式：$...$ 行内，$$...$$ 独立成行。"),
+        help_text=gettext_lazy("支持 Markdown 与 LaTeX 公式：$...$ 行内，$$...$$ 独立成行。"),
     )
-    notify_on_reply = forms.BooleanField(label=_lazy("有人回复时邮件通知我"), required=False)
+    notify_on_reply = forms.BooleanField(label=gettext_lazy("有人回复时邮件通知我"), required=False)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     timestamp = forms.CharField(widget=forms.HiddenInput)
     # Hidden from people by CSS; bots that fill every field give themselves away.
-    homepage = forms.CharField(required=False, label=_lazy("请留空"))
+    homepage = forms.CharField(required=False, label=gettext_lazy("请留空"))
 
     def __init__(self, *args, post, user=None, **kwargs):
         self.post = post

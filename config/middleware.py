@@ -71,7 +71,11 @@ def database_unavailable_response(request, exception=None):
         logger.warning("Database unavailable for %s: %s", request.path, exception)
         _database_down_until = time.monotonic() + FAST_FAIL_SECONDS
     response = HttpResponse(
-        render_to_string("503.html", {"SITE_NAME": settings.SITE_NAME}), status=503
+        render_to_string(
+            "503.html",
+            {"SITE_NAME": settings.SITE_NAME, "CONTENT_LANGUAGE": settings.SITE_CONTENT_LANGUAGE},
+        ),
+        status=503,
     )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from blog.sitemaps import SITEMAPS
 from blog.views import RobotsView
-from config.views import healthz
+from config.views import healthz, switch_language
 from core.pagecache import cached_view
 
 admin.site.site_header = admin.site.site_title = settings.SITE_NAME
@@ -15,6 +15,7 @@ urlpatterns = [
     path("sitemap.xml", cached_view(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("healthz", healthz, name="healthz"),
+    path("language/<str:code>/", switch_language, name="switch_language"),
     path("", include("comments.urls")),
     path("", include("blog.urls")),
 ]

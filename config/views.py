@@ -3,9 +3,12 @@
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
@@ -54,3 +57,30 @@ def page_not_found(request, exception):
         if is_database_error(error):
             return database_unavailable_response(request, error)
         raise
+
+
+@never_cache
+def switch_language(request, code):
+    """Remember the reader's choice of interface language in a cookie and go back to `next`.
+
+    A plain link (GET) rather than Django's set_language form (POST): a form would put a CSRF
+    token, and so a CSRF cookie, into every cached page. A cross-site link can at worst change
+    a visitor's interface language, which they can change back in one click.
+    """
+    if code not in dict(settings.LANGUAGES):
+        raise Http404("unknown language")
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("blog:home")
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response

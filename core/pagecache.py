@@ -11,6 +11,9 @@ in, or holding a cookie of PAGE_CACHE_PERSONAL_COOKIES) get the same build, neve
 
 The pages live in a per-process memory cache ("pages"): under a given version they never change,
 so processes need not share them; only the version is shared.
+
+A page is stored per interface language (LocaleMiddleware picks it from the language cookie or
+Accept-Language), and says so to other caches with `Vary: Accept-Language, Cookie`.
 """
 
 import hashlib
@@ -25,6 +28,8 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 
 from . import content_version
 
@@ -49,18 +54,18 @@ def cached_page(
     Only 200 responses are stored; anything else (a redirect, an error) passes through.
     """
     if is_personal(request):
-        return _fill(_build(build, "personal"), request, values)
+        return _vary(_fill(_build(build, "personal"), request, values))
     pages = caches["pages"]
     key = _key(request.get_full_path())
     stored = pages.get(key)
     if stored is None:
         response = _build(build, "shared")
         if response.status_code != 200 or response.streaming:
-            return _fill(response, request, values)
+            return _vary(_fill(response, request, values))
         stored = (response["Content-Type"], response.content)
         pages.set(key, stored, settings.PAGE_CACHE_SECONDS)
     content_type, content = stored
-    return _fill(HttpResponse(content, content_type=content_type), request, values)
+    return _vary(_fill(HttpResponse(content, content_type=content_type), request, values))
 
 
 def cached_view(view):
@@ -162,7 +167,13 @@ def _fill(response, request, values):
     return response
 
 
+def _vary(response):
+    # The language comes from the language cookie, else from Accept-Language.
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
 def _key(path):
     # URLs can be long (search queries); hash them into a bounded key.
     digest = hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
-    return f"v{content_version.current()}:{digest}"
+    return f"v{content_version.current()}:{get_language()}:{digest}"

@@ -136,14 +136,24 @@ def gunicorn_server(transactional_db):
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.fixture
-def browser_page(monkeypatch):
-    """A Playwright page in Debian's headless Chromium; skipped, with the reason, if absent."""
-    if not os.path.exists(CHROMIUM):
-        message = f"Chromium is not installed at {CHROMIUM}: `apt-get install chromium`"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def require_browser_tool(present, message):
+    """Skip, with the reason, when a tool browser tests need is absent (fail under CI)."""
+    if not present:
         if os.environ.get("REQUIRE_BROWSER"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A Playwright page in Debian's headless Chromium; skipped, with the reason, if absent."""
+    require_browser_tool(
+        os.path.exists(CHROMIUM),
+        f"Chromium is not installed at {CHROMIUM}: `apt-get install chromium`",
+    )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; the ORM calls made by the
@@ -151,10 +161,46 @@ def browser_page(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # A reader whose browser asks for Chinese, the site's own language.
+        page = browser.new_page(locale="zh-CN")
         yield page
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium for a whole module of browser tests (pages open in contexts)."""
+    require_browser_tool(
+        os.path.exists(CHROMIUM),
+        f"Chromium is not installed at {CHROMIUM}: `apt-get install chromium`",
+    )
+    from playwright.sync_api import sync_playwright
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    patch.undo()
+
+
+@pytest.fixture(scope="module")
+def sample_server(django_db_setup, django_db_blocker):
+    """gunicorn for a whole module of browser tests; each test fills the database itself.
+
+    No per-address comment limit: the tests comment from one address within seconds.
+    """
+    with django_db_blocker.unblock():
+        server = GunicornServer(workers=2, COMMENTS_RATE_LIMITS="")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sample_site(transactional_db):
+    """The sample site of tests/sample_site.py, committed so a gunicorn sees it; emptied after."""
+    from tests.sample_site import build_sample_site
+
+    return build_sample_site()

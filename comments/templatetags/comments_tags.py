@@ -5,6 +5,7 @@ The host (the blog's post page) knows nothing of comments beyond these tags: it 
 """
 
 from django import template
+from django.conf import settings
 
 from core import pagecache
 
@@ -48,6 +49,7 @@ def comment_section(context, post, page_number=1):
             post=post, initial=initial, user=None if shared else request.user
         ),
         "reply_to": reply_to,
+        "CONTENT_LANGUAGE": settings.SITE_CONTENT_LANGUAGE,
     }
 
 
@@ -73,4 +75,7 @@ def _pager(post, page):
 @register.inclusion_tag("comments/recent.html")
 def recent_comments():
     """Render the 最近评论 sidebar list."""
-    return {"comments": Comment.objects.recent(10)}
+    return {
+        "comments": Comment.objects.recent(10),
+        "CONTENT_LANGUAGE": settings.SITE_CONTENT_LANGUAGE,
+    }

@@ -156,8 +156,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The interface speaks these; a reader's browser (Accept-Language) or the footer's switch (a
+# cookie) picks one. Posts and comments stay in the language they were written in, marked
+# with SITE_CONTENT_LANGUAGE.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文"))]
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("英语"))]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SITE_CONTENT_LANGUAGE = os.environ.get("SITE_CONTENT_LANGUAGE", "zh-CN")
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,10 @@
-/* Page behaviour without inline scripts: math typesetting, copy, share and print buttons. */
+/*
+ * Page behaviour without inline scripts: math typesetting, copy, share and print buttons, the
+ * theme switch, and keyboard access to what scrolls sideways.
+ *
+ * Words shown by this script come from the page (data-* attributes rendered by the templates
+ * in the reader's language), so the script itself holds no language.
+ */
 (function () {
   "use strict";
 
@@ -12,7 +18,10 @@
       MathJax.texReset();
       window.blogMathScope = element.getAttribute("data-math-scope") || "";
       MathJax.typesetClear([element]);
-      return MathJax.typesetPromise([element]);
+      return MathJax.typesetPromise([element]).then(function () {
+        keepHiddenLinksOutOfTabOrder(element);
+        makeScrollersFocusable(element);
+      });
     }).catch(function (error) {
       console.error("MathJax:", error);
     });
@@ -29,10 +38,85 @@
     },
   };
 
+  /*
+   * MathJax draws a formula for the eye inside aria-hidden and gives screen readers its MathML
+   * beside it; a link drawn inside (an \eqref) must then not take keyboard focus either, or
+   * the keyboard would land on something screen readers are told is not there.
+   */
+  function keepHiddenLinksOutOfTabOrder(root) {
+    root.querySelectorAll("[aria-hidden=true] a[href], [aria-hidden=true] [tabindex]").forEach(
+      function (element) { element.setAttribute("tabindex", "-1"); }
+    );
+  }
+
+  /*
+   * A code block, table, formula or paragraph wider than the column scrolls sideways; one the
+   * keyboard can reach can be scrolled with the arrow keys. Checked again when the width changes.
+   */
+  var SCROLLERS = "pre, table, mjx-container[display=true], .post-body p, .entry-excerpt p, " +
+    ".comment-content p, .comment-preview p";
+
+  function makeScrollersFocusable(root) {
+    root.querySelectorAll(SCROLLERS).forEach(function (element) {
+      var scrolls = element.scrollWidth > element.clientWidth + 1;
+      if (scrolls && !element.hasAttribute("tabindex")) {
+        element.setAttribute("tabindex", "0");
+        element.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && element.hasAttribute("data-scroll-focus")) {
+        element.removeAttribute("tabindex");
+        element.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { makeScrollersFocusable(document); }, 200);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    keepHiddenLinksOutOfTabOrder(document);
+    makeScrollersFocusable(document);
+    setUpThemeToggle();
+  });
+
+  /* The theme button: dark or light by the reader's choice; a choice equal to the system's
+   * preference is stored as "auto", so the page follows the system again from then on. */
+  function setUpThemeToggle() {
+    var button = document.querySelector("[data-theme-toggle]");
+    if (!button) {
+      return;
+    }
+    var root = document.documentElement;
+    var systemDark = window.matchMedia("(prefers-color-scheme: dark)");
+    function isDark() {
+      var theme = root.getAttribute("data-theme");
+      return theme === "dark" || (theme !== "light" && systemDark.matches);
+    }
+    function show() {
+      button.setAttribute("aria-pressed", isDark() ? "true" : "false");
+    }
+    button.hidden = false;
+    show();
+    systemDark.addEventListener("change", show);
+    button.addEventListener("click", function () {
+      var wanted = isDark() ? "light" : "dark";
+      var theme = (wanted === "dark") === systemDark.matches ? "auto" : wanted;
+      root.setAttribute("data-theme", theme);
+      try {
+        window.localStorage.setItem("theme", theme);
+      } catch (error) {
+        // Not kept: the choice lasts for this page only.
+      }
+      show();
+    });
+  }
+
   function copyText(text, button) {
     var done = function () {
       var label = button.textContent;
-      button.textContent = "已复制";
+      button.textContent = button.getAttribute("data-done-label");
       setTimeout(function () { button.textContent = label; }, 1500);
     };
     if (navigator.clipboard && window.isSecureContext) {
@@ -75,7 +159,7 @@
       } else {
         copyText(url, button);
         var status = document.querySelector(".share-status");
-        if (status) { status.textContent = "链接已复制"; }
+        if (status) { status.textContent = status.getAttribute("data-copied-label"); }
       }
     }
   });

@@ -150,10 +150,17 @@ def test_staff_preview_of_a_draft_is_never_cached_for_readers(author, category, 
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is Postgres's")
-def test_gunicorn_workers_following_the_version_by_notify_never_serve_a_stale_page(
+def test_gunicorn_workers_following_the_version_by_notify_serve_every_change_at_once(
     transactional_db, author, category
 ):
-    """Several worker processes, each with its own page cache, see every change at once."""
+    """Several worker processes, each with its own page cache, see every change at once.
+
+    "At once" is as soon as PostgreSQL has delivered the NOTIFY of the commit to each worker's
+    listening connection: well under a millisecond on a quiet machine, longer when the machine
+    is saturated. Writers never wait for it (their own pages are personal, never cached), so
+    the test allows that delivery a bounded moment and fails on any page older than that.
+    """
+    import time
     import urllib.request
 
     from tests.conftest import GunicornServer
@@ -171,7 +178,16 @@ def test_gunicorn_workers_following_the_version_by_notify_never_serve_a_stale_pa
         for version in range(2, 5):
             post.title = f"第{version}版标题"
             post.save()
-            pages = [home() for _ in range(10)]
-            assert all(f"第{version}版标题" in page for page in pages)
+            saved_at = time.monotonic()
+            while True:
+                pages = [home() for _ in range(10)]
+                if all(f"第{version}版标题" in page for page in pages):
+                    break
+                late = time.monotonic() - saved_at
+                assert late < NOTIFY_DELIVERY_SECONDS, f"a stale page {late:.2f} s after the commit"
     finally:
         server.stop()
+
+
+# How long PostgreSQL may take to hand a NOTIFY to every listening worker on a loaded machine.
+NOTIFY_DELIVERY_SECONDS = 1.0

@@ -67,7 +67,7 @@ def test_post_page_shows_meta_line_actions_and_body(client, post):
     post.save()
     html = client.get(post.get_absolute_url(), HTTP_USER_AGENT=BROWSER).content.decode()
     date = post.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d")
-    assert "By 林一 | <time" in html
+    assert 'By <span lang="zh-CN">林一</span> | <time' in html
     assert f'>{date}</time> | <span class="views">58632位读者</span> |' in html
     assert f'href="/archives/{post.pk}#cite">引用</a>' in html
     for action in ("打印", "分享"):
@@ -129,11 +129,17 @@ def test_post_footer_shows_taxonomy_neighbours_and_related_posts(client, author,
         published_at=post.published_at - timedelta(days=30),
     )
     html = client.get(post.get_absolute_url()).content.decode()
-    assert '分类：<a href="/category/math/">数学</a>' in html
-    assert '标签：<a href="/tag/optimization/" rel="tag">优化</a>' in html
+    assert '分类：<a href="/category/math/" lang="zh-CN">数学</a>' in html
+    assert '标签：<a href="/tag/optimization/" rel="tag" lang="zh-CN">优化</a>' in html
     assert "0条评论" in html
-    assert f'href="{older.get_absolute_url()}" rel="prev">&lt; 更早的一篇' in html
-    assert f'href="{newer.get_absolute_url()}" rel="next">更新的一篇 &gt;' in html
+    assert (
+        f'href="{older.get_absolute_url()}" rel="prev">&lt; <span lang="zh-CN">更早的一篇</span>'
+        in html
+    )
+    assert (
+        f'href="{newer.get_absolute_url()}" rel="next"><span lang="zh-CN">更新的一篇</span> &gt;'
+        in html
+    )
     related = html[html.index("你也许还对下面的内容感兴趣") :]
     assert "更早的一篇" in related
     assert unrelated.title not in related
@@ -203,7 +209,8 @@ def test_content_page_groups_posts_by_year_and_month(client, author, category):
     assert "2018年 (共1篇)" in html
     assert html.index("07月") < html.index("03月") < html.index("2018年")
     assert re.search(
-        r"21日: <a href=\"/archives/\d+\">七月一</a> <span class=\"count\">\(0\)", html
+        r"21日: <a href=\"/archives/\d+\" lang=\"zh-CN\">七月一</a> <span class=\"count\">\(0\)",
+        html,
     )
 
 
@@ -211,9 +218,9 @@ def test_sidebar_shows_search_recent_comments_categories_and_months(client, post
     html = client.get("/").content.decode()
     assert "智能搜索" in html
     assert "最近评论" in html
-    assert '数学</a> <span class="count">(1)</span>' in html
+    assert '数学</span> <span class="count">(1)</span></a>' in html
     month = post.published_at.astimezone(SHANGHAI)
-    assert f"{month.year}年{month.month:02d}月</a>" in html
+    assert f'{month.year}年{month.month:02d}月 <span class="count">' in html
 
 
 def test_rss_and_atom_feeds_list_published_posts_with_absolute_links(client, post, settings):

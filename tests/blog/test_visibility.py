@@ -65,7 +65,7 @@ def test_hidden_posts_are_not_counted_in_the_sidebar_or_month_archive(client, po
     if (future.year, future.month) != (post.published_at.year, post.published_at.month):
         assert response.status_code == 404
     sidebar = client.get("/").content.decode()
-    assert '数学</a> <span class="count">(1)</span>' in sidebar
+    assert '数学</span> <span class="count">(1)</span></a>' in sidebar
 
 
 def test_hidden_posts_are_skipped_by_previous_and_next(

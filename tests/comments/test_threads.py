@@ -97,7 +97,9 @@ def test_reply_to_link_without_javascript_puts_the_form_in_reply_mode(client, po
     parent = make_comment(post, author_name="李四")
     html = page_html(client, f"{post.get_absolute_url()}?replyTo={parent.pk}")
     assert f'name="parent" value="{parent.pk}"' in html
-    assert re.search(r'<p class="replying">回复 <strong class="replying-name">@李四</strong>', html)
+    assert re.search(
+        r'<p class="replying">回复 <strong class="replying-name" lang="zh-CN">@李四</strong>', html
+    )
     assert "取消回复" in html
 
 

@@ -1,4 +1,10 @@
-/* Comment form behaviour: reply in place, 取消回复, 预览效果, one submit per click. */
+/*
+ * Comment form behaviour: reply in place, 取消回复, 预览效果, one submit per click.
+ *
+ * Keyboard: 回复 (Enter) moves the form under the comment and focus into its text box;
+ * 取消回复 or Escape in the form puts the form back and focus on the 回复 link it came from;
+ * the preview is announced (role=status) while focus stays where it was.
+ */
 (function () {
   "use strict";
 
@@ -16,7 +22,10 @@
   home.className = "respond-home";
   respond.parentNode.insertBefore(home, respond);
 
+  var openedBy = null;  // the 回复 link that moved the form, to return focus to
+
   function replyTo(link) {
+    openedBy = link;
     var comment = document.getElementById("comment-" + link.getAttribute("data-reply-to"));
     var body = comment.querySelector(".comment-body");
     body.parentNode.insertBefore(respond, body.nextSibling);
@@ -30,7 +39,18 @@
     home.parentNode.insertBefore(respond, home.nextSibling);
     parentInput.value = "";
     replying.hidden = true;
+    if (openedBy) {
+      openedBy.focus();
+      openedBy = null;
+    }
   }
+
+  respond.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !replying.hidden) {
+      event.preventDefault();
+      cancelReply();
+    }
+  });
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".reply-link");
@@ -62,7 +82,11 @@
         preview.hidden = false;
         if (result.ok) {
           // The server sanitized this HTML with the same function that stores comments.
-          preview.innerHTML = result.text || "<p>（空）</p>";
+          if (result.text) {
+            preview.innerHTML = result.text;
+          } else {
+            preview.textContent = form.getAttribute("data-empty-preview");
+          }
           if (window.blogMath) { window.blogMath.typeset(preview); }
         } else {
           preview.textContent = result.text;
@@ -70,7 +94,7 @@
       })
       .catch(function () {
         preview.hidden = false;
-        preview.textContent = "预览失败，请检查网络后重试。";
+        preview.textContent = form.getAttribute("data-preview-failed");
       });
   });
 

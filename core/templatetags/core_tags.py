@@ -1,0 +1,14 @@
+"""Template filters any app's pages may use."""
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def machine_datetime(value):
+    """The moment for `<time datetime>`: local time to the second (HTML allows 3 decimals)."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
