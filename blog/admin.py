@@ -15,7 +15,6 @@ from reversion.admin import VersionAdmin
 
 from . import editor, revisions
 from .models import Category, Post, Tag
-from .rendering import render_markdown, strip_more_marker
 
 revisions.register()
 
@@ -69,11 +68,20 @@ class PostAdmin(VersionAdmin):
         "title",
         "status_shown",
         "category",
+        "body_format",
+        "is_pinned",
         "views",
         "comment_count",
         "updated_at",
     ]
-    list_filter = ["status", "category", "published_at"]
+    list_filter = [
+        "status",
+        "body_format",
+        "is_pinned",
+        "comments_open",
+        "category",
+        "published_at",
+    ]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
     # Django's two-list tag picker: labelled, usable by keyboard and screen reader (the
@@ -83,11 +91,14 @@ class PostAdmin(VersionAdmin):
     list_select_related = ["author", "category"]
     fields = [
         "title",
+        "body_format",
         "body",
         "category",
         "tags",
         "status",
         "published_at",
+        "is_pinned",
+        "comments_open",
         "author",
         "views",
         "updated_at",
@@ -182,6 +193,8 @@ class PostAdmin(VersionAdmin):
         source = request.POST.get("body", "")
         if len(source) > MAX_EDITOR_BODY:
             return HttpResponseBadRequest(gettext("正文太长。"))
+        if request.POST.get("body_format") == Post.Format.HTML:
+            return JsonResponse(editor.render_html_body(source))
         line = request.POST.get("line", "")
         if line:
             if not line.isdigit():
@@ -271,12 +284,14 @@ class PostAdmin(VersionAdmin):
         """Show the body as the post page will, rendered by the same code."""
         if not self.has_view_or_change_permission(request):
             return render(request, "admin/blog/post/preview.html", status=403)
-        body = request.POST.get("body", "")
+        body_format = request.POST.get("body_format", Post.Format.MARKDOWN)
+        if body_format not in Post.Format.values:
+            body_format = Post.Format.MARKDOWN
+        body_html, _excerpt = Post(
+            body=request.POST.get("body", ""), body_format=body_format
+        ).render_body()
         return render(
             request,
             "admin/blog/post/preview.html",
-            {
-                "title": request.POST.get("title", "") or _("（无标题）"),
-                "body_html": render_markdown(strip_more_marker(body)),
-            },
+            {"title": request.POST.get("title", "") or _("（无标题）"), "body_html": body_html},
         )

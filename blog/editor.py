@@ -10,7 +10,7 @@ Two answers, both from `rendering.render_markdown`, the function `Post.render` u
 
 import re
 
-from . import rendering, sourcelines
+from . import html_bodies, rendering, sourcelines
 
 REFERENCE_DEFINITION = re.compile(r"^[ ]{0,3}\[(?!\^)[^\]]+\]:[ \t]*\S.*$", re.MULTILINE)
 FOOTNOTE_BLOCK = re.compile(r'<div[^>]*class="footnote">.*?</div>\s*$', re.DOTALL)
@@ -21,6 +21,12 @@ MATH = re.compile(r'class="arithmatex"')
 def render_body(source):
     """Render the whole body as the post page shows it, blocks tagged with source lines."""
     html = rendering.render_markdown(rendering.strip_more_marker(source), source_lines=True)
+    return {"html": html, "formulas": len(MATH.findall(html))}
+
+
+def render_html_body(source):
+    """Render an HTML body (an imported post's) as the post page shows it; it has no blocks."""
+    html = html_bodies.render_html(source).body_html
     return {"html": html, "formulas": len(MATH.findall(html))}
 
 

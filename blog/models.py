@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import rendering, search
+from . import html_bodies, rendering, search
 from .dates import english_month
 
 
@@ -63,6 +63,10 @@ class PostQuerySet(models.QuerySet):
     def scheduled(self):
         """Posts that readers will see once their publication time comes."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def pinned_first(self):
+        """Order as the home page lists posts: pinned ones first, then newest first."""
+        return self.order_by("-is_pinned", "-published_at", "-id")
 
     def for_listing(self):
         """Fetch what a listing entry shows, in a constant number of queries."""
@@ -120,6 +124,10 @@ class Post(models.Model):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("发布")
 
+    class Format(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "HTML"
+
     title = models.CharField(_("标题"), max_length=200)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -148,6 +156,22 @@ class Post(models.Model):
             "单独一行 <code>&lt;!--more--&gt;</code> 之前的内容作为摘要。"
         ),
     )
+    body_format = models.CharField(
+        _("正文格式"),
+        max_length=10,
+        choices=Format.choices,
+        default=Format.MARKDOWN,
+        help_text=_(
+            "HTML 正文（多为从 WordPress 或 Typecho 导入的文章）同样保存时渲染，"
+            "数学公式写法与 Markdown 相同；WordPress 的短代码如 [caption]、[code] 照常显示。"
+        ),
+    )
+    is_pinned = models.BooleanField(
+        _("置顶"), default=False, help_text=_("置顶的文章排在首页最前面。")
+    )
+    comments_open = models.BooleanField(
+        _("允许评论"), default=True, help_text=_("关闭后已有评论照常显示，但不能再发表新评论。")
+    )
     body_html = models.TextField(editable=False, default="")
     excerpt_html = models.TextField(editable=False, default="")
     views = models.PositiveBigIntegerField(_("阅读次数"), default=0, editable=False)
@@ -166,6 +190,9 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="post_listing_idx"),
             models.Index(fields=["category", "status", "-published_at"], name="post_category_idx"),
+            models.Index(
+                fields=["status", "-is_pinned", "-published_at", "-id"], name="post_home_idx"
+            ),
         ]
 
     def __str__(self):
@@ -181,10 +208,25 @@ class Post(models.Model):
 
     def render(self):
         """Store the HTML and search words derived from the Markdown body."""
-        self.body_html = rendering.render_markdown(rendering.strip_more_marker(self.body))
-        self.excerpt_html = rendering.render_markdown(rendering.split_excerpt(self.body))
+        self.body_html, self.excerpt_html = self.render_body()
         self.search_title = search.index_text(self.title)
-        self.search_body = search.index_text(self.body)
+        self.search_body = search.index_text(self.searchable_body())
+
+    def render_body(self):
+        """Return the HTML of the body and of its excerpt, from the body in its format."""
+        if self.body_format == Post.Format.HTML:
+            rendered = html_bodies.render_html(self.body)
+            return rendered.body_html, rendered.excerpt_html
+        return (
+            rendering.render_markdown(rendering.strip_more_marker(self.body)),
+            rendering.render_markdown(rendering.split_excerpt(self.body)),
+        )
+
+    def searchable_body(self):
+        """The words of the body as written: Markdown as is, HTML without its tags."""
+        if self.body_format == Post.Format.HTML:
+            return html_bodies.text_of(self.body)
+        return self.body
 
     @property
     def author_name(self):

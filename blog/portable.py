@@ -3,7 +3,8 @@
     categories   name, slug, description
     tags         name, slug
     posts        id, title, author (username), category (slug), tags (slugs), status,
-                 published_at, updated_at, views, body (the author's Markdown)
+                 published_at, updated_at, views, body (as the author wrote it), and since
+                 version 2 body_format (markdown or html), is_pinned, comments_open
 
 What the site derives is left out and rebuilt on import: body_html, excerpt_html, search words
 and vectors, comment counts. Posts keep their ids, which appear in links (/archives/<id>) and
@@ -45,6 +46,9 @@ def export_posts() -> Iterator[dict]:
             "published_at",
             "updated_at",
             "views",
+            "body_format",
+            "is_pinned",
+            "comments_open",
             "author__username",
             "category__slug",
         )
@@ -62,6 +66,9 @@ def export_posts() -> Iterator[dict]:
             "published_at": post.published_at.isoformat(),
             "updated_at": post.updated_at.isoformat(),
             "views": post.views,
+            "body_format": post.body_format,
+            "is_pinned": post.is_pinned,
+            "comments_open": post.comments_open,
             "body": post.body,
         }
 
@@ -110,6 +117,10 @@ def load_posts(rows: Iterable[Row], loading: Loading) -> None:
                 published_at=row.moment("published_at"),
                 views=row.integer("views", default=0, minimum=0),
                 body=row.text("body"),
+                # Files of version 1 have only Markdown bodies, no pinned or closed posts.
+                body_format=row.choice("body_format", Post.Format.values, default="markdown"),
+                is_pinned=row.flag("is_pinned"),
+                comments_open=row.flag("comments_open", True),
             )
             if post.pk in post_ids:
                 raise row.error(f"文章 id {post.pk} 重复")

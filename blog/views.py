@@ -67,6 +67,12 @@ class HomeView(PostListingMixin, ListView):
     template_name = "blog/post_list.html"
     page_url_name = "home"
 
+    def get_queryset(self):
+        return super().get_queryset().pinned_first()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(pinned_first=True, **kwargs)
+
 
 class TaxonomyView(PostListingMixin, ListView):
     """The posts of one category or tag."""

@@ -75,6 +75,7 @@ def load_comments(rows: Iterable[Row], loading: Loading) -> None:
             raise row.error(f"上级评论 {comment.parent_id} 属于另一篇文章")
         thread.append(comment)
         thread_posts[comment.pk] = comment.post_id
+        loading.ids["comments"][comment.pk] = comment.pk
         created_at[comment.pk] = row.moment("created_at")
         commented.add(comment.post_id)
         count += 1

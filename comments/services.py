@@ -87,6 +87,8 @@ def post_comment(
     """Store a comment or reply in its thread, deciding whether it is shown at once."""
     if not post.is_public:
         raise CommentRejected(_("这篇文章不存在或尚未发布，不能评论。"))
+    if not post.comments_open:
+        raise CommentRejected(_("这篇文章已关闭评论。"))
     comment = Comment(
         post=post,
         author_name=author_name,

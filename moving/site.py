@@ -7,6 +7,9 @@ The file's sections, in order, and which app writes and reads each:
     tags         blog/portable.py
     posts        blog/portable.py
     comments     comments/portable.py
+    redirects    redirects/portable.py (since version 2)
+    imports      here: which item of an imported site became which post or comment, so a
+                 later import of that site still recognizes them (since version 2)
 
 Users are named by username: someone who already has an account here keeps it. Without
 password hashes, imported users get an unusable password and must set one
@@ -30,6 +33,9 @@ from comments import portable as comments_portable
 from comments.models import Comment
 from core import content_version, sitefile
 from core.sitefile import FileError, Loading, Row
+from redirects import portable as redirects_portable
+
+from .models import ImportedItem
 
 CHUNK_SIZE = 2000
 
@@ -47,7 +53,15 @@ def _sections(include_password_hashes=False):
         "tags": Section(blog_portable.export_tags, blog_portable.load_tags),
         "posts": Section(blog_portable.export_posts, blog_portable.load_posts),
         "comments": Section(comments_portable.export_comments, comments_portable.load_comments),
+        "redirects": Section(
+            redirects_portable.export_redirects, redirects_portable.load_redirects
+        ),
+        "imports": Section(_export_imports, _load_imports),
     }
+
+
+# Sections that files of older format versions do not have.
+ADDED_IN = {"redirects": 2, "imports": 2}
 
 
 def export_site(out: TextIO, *, include_password_hashes: bool = False) -> dict[str, int]:
@@ -78,6 +92,7 @@ def import_site(source: BinaryIO, *, progress: Callable[[str, int], None] | None
                 tuple(sections),
                 format_name=sitefile.FORMAT_NAME,
                 version=sitefile.FORMAT_VERSION,
+                added_in=ADDED_IN,
             ):
                 sections[name].load(rows, loading)
                 if progress:
@@ -168,3 +183,39 @@ def _new_user(row, loading):
         user.set_unusable_password()
         loading.counts["users_without_password"] += 1
     return user
+
+
+def _export_imports() -> Iterator[dict]:
+    rows = ImportedItem.objects.order_by("pk").values(
+        "source", "kind", "source_id", "object_id", "fingerprint"
+    )
+    yield from rows.iterator(CHUNK_SIZE)
+
+
+def _load_imports(rows: Iterable[Row], loading: Loading) -> None:
+    """Keep the import records of objects the file brought (posts and comments keep their ids)."""
+    known = {
+        ImportedItem.Kind.POST: loading.ids["posts"],
+        ImportedItem.Kind.COMMENT: loading.ids["comments"],
+    }
+    records = []
+    for row in rows:
+        kind = row.choice("kind", ImportedItem.Kind.values)
+        object_id = row.integer("object_id")
+        if kind in known and object_id not in known[kind]:
+            raise row.error(f"它指向的 {kind} {object_id} 不在文件里")
+        records.append(
+            ImportedItem(
+                source=row.text("source"),
+                kind=kind,
+                source_id=row.text("source_id"),
+                object_id=object_id,
+                fingerprint=row.text("fingerprint"),
+            )
+        )
+        if len(records) >= CHUNK_SIZE:
+            ImportedItem.objects.bulk_create(records)
+            loading.counts["imports"] += len(records)
+            records = []
+    ImportedItem.objects.bulk_create(records)
+    loading.counts["imports"] += len(records)

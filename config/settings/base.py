@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "blog",
     "comments",
     "desk",
+    "redirects",
     "moving",
 ]
 
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Inside CommonMiddleware, so an old address gets its redirect before any added slash.
+    "redirects.middleware.RedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -217,6 +220,7 @@ PAGE_CACHE_INVALIDATED_BY = {
     "blog.Tag": None,
     "blog.Post_tags": None,
     "comments.Comment": None,
+    "redirects.Redirect": None,
     # The author's name shows on posts; a login only touches last_login.
     "auth.User": ("username", "first_name", "last_name"),
 }

@@ -1,6 +1,6 @@
 """Read a site file with a streaming JSON parser (ijson), one row at a time."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import BinaryIO
 
 import ijson
@@ -12,12 +12,19 @@ _CLOSING = {"end_map", "end_array"}
 
 
 def read_site(
-    source: BinaryIO, sections: Sequence[str], *, format_name: str, version: int
+    source: BinaryIO,
+    sections: Sequence[str],
+    *,
+    format_name: str,
+    version: int,
+    added_in: Mapping[str, int] | None = None,
 ) -> Iterator[tuple[str, Iterator[Row]]]:
     """Yield (section, rows) in file order after checking the header; raise FileError if amiss.
 
-    Each section's rows must be consumed before the next section is asked for.
+    Each section's rows must be consumed before the next section is asked for. A section
+    that `added_in` says a later format version brought may be missing from older files.
     """
+    added_in = added_in or {}
     events = _events(source)
     header = {}
     seen = []
@@ -40,7 +47,12 @@ def read_site(
         yield key, _rows(key, events)
     if _next(events, allow_end=True) is not None:
         raise FileError("文件已损坏或不完整：文档结束后还有多余的内容。")
-    missing = [section for section in sections if section not in seen]
+    file_version = header.get("version", version)
+    missing = [
+        section
+        for section in sections
+        if section not in seen and added_in.get(section, 1) <= file_version
+    ]
     if missing:
         raise FileError(f"文件缺少 {'、'.join(missing)} 部分，可能不完整。")
 

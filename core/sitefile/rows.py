@@ -72,8 +72,8 @@ class Row:
             raise self.error(f"字段 {key} 应为字符串列表")
         return values
 
-    def choice(self, key, choices):
-        value = self.text(key)
+    def choice(self, key, choices, default=_REQUIRED):
+        value = self.text(key, default)
         if value not in choices:
             raise self.error(f"字段 {key} 的值 {value!r} 不是 {'、'.join(choices)} 之一")
         return value

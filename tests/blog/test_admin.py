@@ -35,7 +35,9 @@ def test_saving_a_post_in_admin_renders_its_html(admin_client, author, category)
         "/admin/blog/post/add/",
         {
             "title": "新文章",
+            "body_format": "markdown",
             "body": "含 $a_1*b_2$ 的段落。",
+            "comments_open": "on",
             "category": category.pk,
             "status": "published",
             "published_at_0": "2024-01-01",

@@ -20,7 +20,9 @@ def admin_client(client, author):
 def save_in_admin(client, post, **changes):
     data = {
         "title": post.title,
+        "body_format": post.body_format,
         "body": post.body,
+        "comments_open": "on" if post.comments_open else "",
         "category": post.category_id,
         "status": post.status,
         "published_at_0": post.published_at.strftime("%Y-%m-%d"),

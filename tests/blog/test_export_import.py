@@ -252,7 +252,7 @@ def test_password_hashes_travel_only_when_asked(site, tmp_path):
     plain = json.loads(_stdout_of("export_site", "-"))
     assert (plain["format"], plain["version"], plain["password_hashes"]) == (
         "kexue-blog-site",
-        1,
+        2,
         False,
     )
     assert all("password" not in user for user in plain["users"])
@@ -327,3 +327,22 @@ def _stdout_of(*args):
     out = io.StringIO()
     call_command(*args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
+
+
+def test_a_file_of_format_version_1_still_imports(site, tmp_path):
+    """Version 1 files have no redirects or import records, and only Markdown posts."""
+    document = json.loads(_stdout_of("export_site", "-"))
+    document["version"] = 1
+    del document["redirects"], document["imports"]
+    for post in document["posts"]:
+        for name in ("body_format", "is_pinned", "comments_open"):
+            del post[name]
+    path = tmp_path / "version-1.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    before = snapshot()
+    with transaction.atomic():
+        Comment.objects.all().delete()
+        Post.objects.all().delete()
+        call_command("import_site", str(path), stdout=io.StringIO())
+    assert snapshot() == before
+    assert set(Post.objects.values_list("body_format", flat=True)) == {"markdown"}

@@ -74,6 +74,17 @@ def _change_user():
     user.delete()
 
 
+def _change_redirect():
+    from redirects.models import Redirect
+
+    redirect = Redirect.objects.create(old_path="/2019/03/old/", new_path="/archives/1")
+    yield
+    redirect.new_path = "/archives/2"
+    redirect.save()
+    yield
+    redirect.delete()
+
+
 # One way to write each model of PAGE_CACHE_INVALIDATED_BY; every step after the first
 # (which only sets the scene) is a write readers could see.
 WRITES = {
@@ -82,6 +93,7 @@ WRITES = {
     "blog.Tag": _change_tag,
     "blog.Post_tags": _change_post_tags,
     "comments.Comment": _change_comment,
+    "redirects.Redirect": _change_redirect,
     "auth.User": _change_user,
 }
 

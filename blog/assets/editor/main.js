@@ -249,7 +249,14 @@ class PostEditor {
     }
   }
 
+  bodyFormat() {
+    const field = this.form.querySelector("[name=body_format]");
+    return field ? field.value : "markdown";
+  }
+
   renderBlock() {
+    // An HTML body has no Markdown blocks: the whole-body answer after a pause shows it.
+    if (this.bodyFormat() !== "markdown") return;
     if (!this.preview || this.blockInFlight) {
       this.blockPending = true;
       return;
@@ -275,7 +282,7 @@ class PostEditor {
   renderBody() {
     if (!this.preview) return;
     const version = this.docVersion;
-    post(this.config.render_url, this.form, { body: this.text() })
+    post(this.config.render_url, this.form, { body: this.text(), body_format: this.bodyFormat() })
       .then((response) => (response.ok ? response.json() : null))
       .then((data) => {
         if (!data || version !== this.docVersion) return;

@@ -42,7 +42,8 @@ class Command(BaseCommand):
             report = self.stdout
         report.write(
             f"导出完成：{counts['users']} 位用户，{counts['categories']} 个分类，"
-            f"{counts['tags']} 个标签，{counts['posts']} 篇文章，{counts['comments']} 条评论。",
+            f"{counts['tags']} 个标签，{counts['posts']} 篇文章，{counts['comments']} 条评论，"
+            f"{counts['redirects']} 条跳转。",
             style_func=self.style.SUCCESS,
         )
         if include_password_hashes:

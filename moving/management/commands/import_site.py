@@ -14,6 +14,8 @@ SECTION_NAMES = {
     "tags": "标签",
     "posts": "文章",
     "comments": "评论",
+    "redirects": "跳转",
+    "imports": "导入记录",
 }
 
 

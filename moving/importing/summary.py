@@ -1,0 +1,113 @@
+"""What an import did, item by item kind, and how it is told to the author at the end."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from redirects.importing import RedirectCounts
+
+LISTED = 20  # how many titles a list shows before "and N more"
+
+
+@dataclass
+class Summary:
+    source: str
+    dry_run: bool = False
+    posts: Counter = field(default_factory=Counter)  # created, updated, unchanged, ...
+    published: int = 0
+    scheduled: int = 0
+    drafts: int = 0
+    listed_drafts: list[tuple[str, str]] = field(default_factory=list)  # (title, why)
+    changed_ids: list[tuple[str, int, str]] = field(default_factory=list)  # (old, new, title)
+    comments: Counter = field(default_factory=Counter)  # created per status, updated, ...
+    pings_skipped: Counter = field(default_factory=Counter)  # by type
+    categories: Counter = field(default_factory=Counter)  # created, reused
+    tags: Counter = field(default_factory=Counter)
+    users: Counter = field(default_factory=Counter)
+    redirects: RedirectCounts = field(default_factory=RedirectCounts)
+    unknown_shortcodes: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)  # by reason
+    pages: Counter = field(default_factory=Counter)
+    attachments: Counter = field(default_factory=Counter)
+    missing_files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self):
+        """The summary as the command prints it, one line per kind of item."""
+        head = "（试运行：以下是将要导入的内容，数据库未作任何改动）" if self.dry_run else ""
+        yield f"从 {self.source} 导入完成{head}。"
+        posts = self.posts
+        yield (
+            f"文章：新建 {posts['created']}，更新 {posts['updated']}，"
+            f"未变跳过 {posts['unchanged']}"
+            + (f"，本站已删除故跳过 {posts['deleted_here']}" if posts["deleted_here"] else "")
+            + f"（其中已发布 {self.published}，定时发布 {self.scheduled}，草稿 {self.drafts}）。"
+        )
+        if self.listed_drafts:
+            yield f"以下 {len(self.listed_drafts)} 篇在原站不公开，导入为草稿："
+            yield from _listed(f"  《{title}》：{why}" for title, why in self.listed_drafts)
+        if self.changed_ids:
+            yield (
+                f"{len(self.changed_ids)} 篇文章的原 id 在本站已被占用，换了新 id（旧链接会跳转）："
+            )
+            yield from _listed(
+                f"  《{title}》：{old} → {new}" for old, new, title in self.changed_ids
+            )
+        comments = self.comments
+        yield (
+            f"评论：新建 {comments['created']}（已通过 {comments['approved']}，"
+            f"待审核 {comments['pending']}，垃圾 {comments['spam']}，"
+            f"已删除 {comments['removed']}），更新 {comments['updated']}，"
+            f"未变跳过 {comments['unchanged']}。"
+        )
+        if self.pings_skipped:
+            kinds = "，".join(f"{kind} {n}" for kind, n in sorted(self.pings_skipped.items()))
+            yield f"跳过引用通告（本站不显示 pingback/trackback）：{kinds}。"
+        for key, text in (
+            ("reattached", "条回复的上级评论在原站已不存在，作为新讨论串的开头"),
+            ("unrenderable", "条评论格式过于复杂无法渲染，已跳过"),
+            ("deleted_here", "条评论在本站已删除，未再导入"),
+        ):
+            if comments[key]:
+                yield f"  {comments[key]} {text}。"
+        yield (
+            f"分类：新建 {self.categories['created']}，沿用已有 {self.categories['reused']}；"
+            f"标签：新建 {self.tags['created']}，沿用已有 {self.tags['reused']}。"
+        )
+        yield (
+            f"用户：新建 {self.users['created']}，沿用已有 {self.users['reused']}"
+            + (
+                "（新用户没有密码，须用 manage.py changepassword 设置后才能登录）。"
+                if self.users["created"]
+                else "。"
+            )
+        )
+        redirects = self.redirects
+        yield (
+            f"跳转：新建 {redirects.created}，更新 {redirects.updated}，"
+            f"未变 {redirects.unchanged}"
+            + (f"，拒绝 {len(redirects.refused)}" if redirects.refused else "")
+            + "。"
+        )
+        yield from _listed(f"  拒绝 {old}：{why}" for old, why in redirects.refused)
+        if self.pages or self.attachments:
+            yield (
+                f"页面：{self.pages['seen']} 个，附件：{self.attachments['seen']} 个，"
+                "均未导入：本站还没有页面和媒体库，正文中的附件仍指向原站地址。"
+            )
+        if self.missing_files:
+            yield f"{len(self.missing_files)} 个附件文件找不到，正文中保留原地址："
+            yield from _listed(f"  {path}" for path in self.missing_files)
+        if self.unknown_shortcodes:
+            names = "，".join(f"[{name}] {n}" for name, n in self.unknown_shortcodes.most_common())
+            yield f"本站不认识的短代码（原样保留为文字）：{names}。"
+        if self.skipped:
+            reasons = "，".join(f"{reason} {n}" for reason, n in self.skipped.most_common())
+            yield f"跳过：{reasons}。"
+        yield from self.notes
+
+
+def _listed(lines):
+    lines = list(lines)
+    yield from lines[:LISTED]
+    if len(lines) > LISTED:
+        yield f"  ……另有 {len(lines) - LISTED} 项"
