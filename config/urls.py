@@ -16,6 +16,7 @@ urlpatterns = [
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("healthz", healthz, name="healthz"),
     path("language/<str:code>/", switch_language, name="switch_language"),
+    path("", include("media.urls")),
     path("", include("comments.urls")),
     path("", include("blog.urls")),
 ]
