@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reversion",
     "core",
     "blog",
+    "pages",
     "comments",
     "desk",
     "redirects",
@@ -220,6 +221,7 @@ PAGE_CACHE_INVALIDATED_BY = {
     "blog.Tag": None,
     "blog.Post_tags": None,
     "comments.Comment": None,
+    "pages.Page": None,
     "redirects.Redirect": None,
     # The author's name shows on posts; a login only touches last_login.
     "auth.User": ("username", "first_name", "last_name"),
