@@ -1,5 +1,6 @@
 """Standalone pages: /<slug>.html, the header, the sitemap; never among posts."""
 
+import io
 import re
 from datetime import datetime
 from xml.etree import ElementTree
@@ -11,7 +12,7 @@ from django.test import Client
 
 from pages.models import Page
 from pages.services import free_slug, import_page
-from tests.factories import make_page, make_post
+from tests.factories import make_page
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 Safari/537.36"
 
@@ -38,7 +39,7 @@ def test_a_page_is_served_at_its_slug_dot_html_with_its_body_rendered_at_save(ab
     assert "<h1" in html and "关于本站" in html
     assert "\\int_0^1 x\\,dx" in html  # math left for MathJax
     assert "<table>" in about.body_html  # rendered when saved, by the posts' pipeline
-    assert f'<link rel="canonical" href="http://127.0.0.1:8000/about.html">' in html
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/about.html">' in html
 
 
 def test_an_html_body_is_rendered_and_sanitized_as_a_posts_is(author):
@@ -167,10 +168,14 @@ def test_free_slug_never_takes_a_used_or_reserved_one(about):
 
 
 def test_the_demo_site_has_an_about_page_and_a_guestbook_in_the_header(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     about, guestbook = Page.objects.in_navigation()
     assert (about.slug, about.title, about.comments_open) == ("about", "关于", False)
-    assert (guestbook.slug, guestbook.title, guestbook.comments_open) == ("guestbook", "留言板", True)
+    assert (guestbook.slug, guestbook.title, guestbook.comments_open) == (
+        "guestbook",
+        "留言板",
+        True,
+    )
     assert guestbook.comment_count == 1
     html = fetch("/guestbook.html").content.decode()
     assert "留言板开张了" in html and 'id="respond"' in html
