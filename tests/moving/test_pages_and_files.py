@@ -75,12 +75,6 @@ def export_text():
     )
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def export(tmp_path):
     path = tmp_path / "pages.xml"
@@ -98,6 +92,11 @@ def uploads(tmp_path):
     (folder / "2021" / "05" / "chart.png").write_bytes(plain(120, 80, "PNG"))
     (tmp_path / "secret.png").write_bytes(plain(10, 10, "PNG"))  # outside the folder
     return folder
+
+
+def row_counts():
+    models = (Post, Page, Comment, Redirect, MediaFile, ImportedItem)
+    return {model.__name__: model.objects.count() for model in models}
 
 
 def stored_files(media_root):
@@ -187,27 +186,13 @@ def test_files_are_copied_and_every_reference_points_at_them(export, uploads, me
 
 def test_a_second_run_stores_no_file_twice_and_duplicates_nothing(export, uploads, media_root):
     run("import_wordpress", export, "--uploads-dir", uploads)
-    counts = (
-        Post.objects.count(),
-        Page.objects.count(),
-        Comment.objects.count(),
-        Redirect.objects.count(),
-        MediaFile.objects.count(),
-        ImportedItem.objects.count(),
-    )
+    counts = row_counts()
     files = stored_files(media_root)
     body = Post.objects.get(pk=401).body
 
     again = run("import_wordpress", export, "--uploads-dir", uploads)
 
-    assert (
-        Post.objects.count(),
-        Page.objects.count(),
-        Comment.objects.count(),
-        Redirect.objects.count(),
-        MediaFile.objects.count(),
-        ImportedItem.objects.count(),
-    ) == counts
+    assert row_counts() == counts
     assert stored_files(media_root) == files
     assert Post.objects.get(pk=401).body == body
     assert "页面：新建 0，更新 0，未变跳过 2" in again
