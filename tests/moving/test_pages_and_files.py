@@ -223,6 +223,19 @@ def test_a_dry_run_with_files_writes_nothing_and_reports_the_same(export, upload
     assert dry.splitlines()[1:] == real.splitlines()[1:]
 
 
+def test_a_file_the_library_refuses_keeps_its_address_and_is_listed(export, uploads, settings):
+    (uploads / "2021" / "05" / "chart.png").write_bytes(b"MZ\x90\x00 not a picture at all")
+    settings.MEDIA_MAX_UPLOAD_BYTES = 4000  # photo.jpg is larger
+
+    output = run("import_wordpress", export, "--uploads-dir", uploads)
+
+    assert MediaFile.objects.count() == 0
+    body = Post.objects.get(pk=401).body
+    assert f"{UPLOADS}/2021/05/photo-300x200.jpg" in body and "/uploads/2021/05/chart.png" in body
+    assert "拒收 2" in output
+    assert "  2021/05/photo.jpg：文件太大" in output and "  2021/05/chart.png：" in output
+
+
 def test_a_failed_import_leaves_no_copied_file_behind(export, uploads, media_root, monkeypatch):
     from comments import importing
 
