@@ -70,6 +70,9 @@ class MediaFileAdmin(admin.ModelAdmin):
         "used_by",
     ]
 
+    class Media:
+        css = {"all": ["media/media-admin.css"]}
+
     def get_urls(self):
         # The editor's JSON endpoints answer 403 in JSON rather than the admin's login page.
         return [
