@@ -58,17 +58,8 @@ class MediaFileAdmin(admin.ModelAdmin):
         "uploaded_by",
         "used_by",
     ]
-    readonly_fields = [
-        "preview",
-        "original_name",
-        "markdown",
-        "sizes",
-        "size_shown",
-        "content_type",
-        "uploaded_at",
-        "uploaded_by",
-        "used_by",
-    ]
+    # A stored file's bytes never change (its name is their hash): only the caption is edited.
+    readonly_fields = [name for name in fields if name != "caption"]
 
     class Media:
         css = {"all": ["media/media-admin.css"]}
