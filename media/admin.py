@@ -67,9 +67,6 @@ class MediaFileAdmin(admin.ModelAdmin):
     def get_urls(self):
         # The editor's JSON endpoints answer 403 in JSON rather than the admin's login page.
         return [
-            path(
-                "upload/", self.admin_site.admin_view(self.add_view), name="media_mediafile_upload"
-            ),
             path("upload.json", views.upload, name="media_mediafile_upload_json"),
             path("pictures.json", views.library, name="media_mediafile_pictures_json"),
             *super().get_urls(),

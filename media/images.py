@@ -129,7 +129,10 @@ def _clean_original(upright, source, mime):
         options.update(quality=95, lossless=source.info.get("lossless", False))
     elif mime == "image/png":
         options.update(optimize=False)
-    upright.info = {}
+    # Encoders read some options from info: keep what draws the picture, drop what describes it.
+    upright.info = {
+        key: upright.info[key] for key in ("transparency", "dpi") if key in upright.info
+    }
     return _save(upright, SAVE_FORMATS[mime], **options)
 
 

@@ -43,7 +43,12 @@
 
   function listing(page) {
     return fetch(PICTURES_URL + (page ? "?page=" + page : ""), { credentials: "same-origin" })
-      .then(function (response) { return response.json(); });
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body.error || response.statusText);
+          return body;
+        });
+      });
   }
 
   // The picker: a modal dialog; resolves to {url, alt} or null when closed.
@@ -101,6 +106,10 @@
         dialog.showModal();
         caption.focus();
       });
+    }, function (error) {
+      // No library for this user (no permission) or no server: say so, insert nothing.
+      window.alert(error.message);
+      return null;
     });
   }
 
