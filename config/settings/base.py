@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reversion",
     "core",
     "blog",
+    "pages",
     "comments",
     "desk",
     "redirects",
@@ -264,6 +265,7 @@ PAGE_CACHE_INVALIDATED_BY = {
     "blog.Tag": None,
     "blog.Post_tags": None,
     "comments.Comment": None,
+    "pages.Page": None,
     "redirects.Redirect": None,
     # A deleted file leaves pages with a broken picture.
     "media.MediaFile": None,

@@ -85,6 +85,19 @@ def _change_redirect():
     redirect.delete()
 
 
+def _change_page():
+    from pages.models import Page
+
+    page = Page.objects.create(
+        title="关于", slug="about", author=make_author(), status=Page.Status.PUBLISHED
+    )
+    yield
+    page.title = "关于本站"
+    page.save()
+    yield
+    page.delete()
+
+
 def _change_media_file():
     from media.models import MediaFile
 
@@ -112,6 +125,7 @@ WRITES = {
     "blog.Post_tags": _change_post_tags,
     "comments.Comment": _change_comment,
     "redirects.Redirect": _change_redirect,
+    "pages.Page": _change_page,
     "media.MediaFile": _change_media_file,
     "auth.User": _change_user,
 }
