@@ -278,6 +278,10 @@ PAGE_CACHE_SCHEDULES = ["blog.models.next_scheduled_publication"]
 # Asked by the blog's renderer, when a post is saved, for the sizes of each picture in it
 # (blog/rendering.py, picture_lookup, says why this is a setting).
 BLOG_PICTURE_LOOKUP = "media.pictures.picture_for_url"
+# Static files the post editor loads beside its own: the media library's picture picker and
+# uploads of pasted or dropped pictures (they define window.blogPictures).
+BLOG_EDITOR_SCRIPTS = ["media/editor-pictures.js"]
+BLOG_EDITOR_STYLES = ["media/editor-pictures.css"]
 # Visitors holding one of these cookies see a page of their own (logged in; comments of their
 # own still waiting for approval), never a shared one.
 COMMENTS_OWN_COOKIE = "my_comments"
