@@ -61,7 +61,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Above WhiteNoise so static files get the same headers as pages.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site-wide header built once (config/middleware.py).
+    "config.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.PrimaryPinningMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
