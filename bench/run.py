@@ -76,6 +76,34 @@ def post_daily_views(url, post_id):
     )[0][0]
 
 
+def process_cpu_seconds(pids):
+    """CPU time (user and system) the processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class DatabaseBackends:
+    """The PostgreSQL server processes serving the benchmark database (same machine)."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def workers_cpu_seconds(self):
+        name = self.url.rsplit("/", 1)[1]
+        rows = query(
+            self.url,
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        return process_cpu_seconds(pid for (pid,) in rows)
+
+
 class Gunicorn:
     def __init__(self, app, env, log_path):
         self.port = free_port()
@@ -109,6 +137,10 @@ class Gunicorn:
         ).stdout
         return [int(pid) for pid in out.split()]
 
+    def workers_cpu_seconds(self):
+        """CPU time (user and system) the workers have used so far."""
+        return process_cpu_seconds(self.worker_pids())
+
     def peak_worker_memory_mb(self):
         peaks = []
         for pid in self.worker_pids():
@@ -127,14 +159,21 @@ class Gunicorn:
         self.log.close()
 
 
-def wrk(url, duration, connections, accept_encoding):
-    """Load one URL for `duration` seconds; return the figures wrk reports."""
+def wrk(url, duration, connections, accept_encoding, server=None, database=None):
+    """Load one URL for `duration` seconds; return the figures wrk reports.
+
+    With `server` (and `database`), also the CPU its workers (and the database's server
+    processes) spent per request: unlike requests/s, it moves little when other jobs share
+    the machine.
+    """
     headers = {"User-Agent": BROWSER_UA}
     if accept_encoding:
         headers["Accept-Encoding"] = accept_encoding
     # Warm every worker's page cache (and its LISTEN connection) before measuring.
     for _ in range(20):
         urllib.request.urlopen(urllib.request.Request(url, headers=headers)).read()
+    cpu_before = server.workers_cpu_seconds() if server else 0.0
+    db_cpu_before = database.workers_cpu_seconds() if database else 0.0
     header_args = []
     for name, value in headers.items():
         header_args += ["-H", f"{name}: {value}"]
@@ -155,6 +194,8 @@ def wrk(url, duration, connections, accept_encoding):
         check=True,
         timeout=duration + 60,
     )
+    cpu_seconds = server.workers_cpu_seconds() - cpu_before if server else 0.0
+    db_cpu_seconds = database.workers_cpu_seconds() - db_cpu_before if database else 0.0
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     seconds = figures["duration_us"] / 1e6
     socket_errors = sum(
@@ -166,6 +207,8 @@ def wrk(url, duration, connections, accept_encoding):
         "p99_ms": figures["p99_us"] / 1000,
         "requests": figures["requests"],
         "kb_per_response": figures["bytes"] / max(figures["requests"], 1) / 1024,
+        "cpu_us": cpu_seconds * 1e6 / max(figures["requests"], 1),
+        "db_cpu_us": db_cpu_seconds * 1e6 / max(figures["requests"], 1),
         "failed": figures["status_errors"] + socket_errors,
     }
 
@@ -174,7 +217,7 @@ def median_figures(runs):
     """One row from several runs of the same page: medians, failures and requests summed."""
     row = {
         key: statistics.median(run[key] for run in runs)
-        for key in ("rps", "p50_ms", "p99_ms", "kb_per_response")
+        for key in ("rps", "p50_ms", "p99_ms", "kb_per_response", "cpu_us", "db_cpu_us")
     }
     row["failed"] = sum(run["failed"] for run in runs)
     row["requests"] = sum(run["requests"] for run in runs)
@@ -290,17 +333,18 @@ def main():
     page_runs = {path: [] for _, path in pages}
     counts = {"views_added": 0, "daily_added": 0, "ok_responses": 0, "requests": 0}
     load = (args.duration, args.connections, args.accept_encoding)
+    database = DatabaseBackends(database_url)
     try:
         for round_number in range(1, args.repeat + 1):
             print(f"== round {round_number}/{args.repeat}", flush=True)
             print(f"== ceiling: {ceiling.url}/", flush=True)
-            ceiling_runs["start"].append(wrk(ceiling.url + "/", *load))
+            ceiling_runs["start"].append(wrk(ceiling.url + "/", *load, ceiling))
             for name, path in pages:
                 print(f"== {name}: {path}", flush=True)
                 views_before = post_views(database_url, big_post)
                 daily_before = post_daily_views(database_url, big_post)
                 log_offset = blog_log.stat().st_size
-                figures = wrk(blog.url + path, *load)
+                figures = wrk(blog.url + path, *load, blog, database)
                 if path == post_path:
                     time.sleep(1)  # let the workers finish the requests in flight when wrk stopped
                     counts["views_added"] += post_views(database_url, big_post) - views_before
@@ -308,7 +352,7 @@ def main():
                     counts["ok_responses"] += count_ok_responses(blog_log, log_offset, path)
                     counts["requests"] += figures["requests"]
                 page_runs[path].append(figures)
-            ceiling_runs["end"].append(wrk(ceiling.url + "/", *load))
+            ceiling_runs["end"].append(wrk(ceiling.url + "/", *load, ceiling))
         memory_mb = blog.peak_worker_memory_mb()
     finally:
         blog.stop()
@@ -341,15 +385,16 @@ def render_table(args, ceiling_runs, ceiling_rps, round_ceilings, rows, memory_m
         f"wrk -t2, Accept-Encoding: {encoding}, {rounds}, gunicorn with "
         f"config/gunicorn.conf.py, production settings, PostgreSQL.",
         "",
-        "| page | requests/s | p50 ms | p99 ms | KB each | vs ceiling | spread | failed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | requests/s | p50 ms | p99 ms | KB each | vs ceiling | spread "
+        "| app CPU µs/req | db CPU µs/req | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, runs in (("start", ceiling_runs["start"]), ("end", ceiling_runs["end"])):
         row = median_figures(runs)
         lines.append(
             f"| ceiling (minimal Django view) — {label} | {row['rps']:.0f} | "
             f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['kb_per_response']:.1f} | "
-            f"{row['rps'] / ceiling_rps:.0%} | | {row['failed']} |"
+            f"{row['rps'] / ceiling_rps:.0%} | | {row['cpu_us']:.0f} | | {row['failed']} |"
         )
     for name, path, row, runs in rows:
         ratios = [run["rps"] / ceiling for run, ceiling in zip(runs, round_ceilings, strict=True)]
@@ -357,7 +402,8 @@ def render_table(args, ceiling_runs, ceiling_rps, round_ceilings, rows, memory_m
         lines.append(
             f"| {name} `{path}` | {row['rps']:.0f} | {row['p50_ms']:.1f} | "
             f"{row['p99_ms']:.1f} | {row['kb_per_response']:.1f} | "
-            f"{row['rps'] / ceiling_rps:.0%} | {spread} | {row['failed']} |"
+            f"{row['rps'] / ceiling_rps:.0%} | {spread} | {row['cpu_us']:.0f} | "
+            f"{row['db_cpu_us']:.0f} | {row['failed']} |"
         )
     lines += ["", f"Peak memory of a blog worker (VmHWM): {memory_mb:.0f} MB."]
     if counts["requests"]:
