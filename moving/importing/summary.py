@@ -52,6 +52,15 @@ class Summary:
             yield from _listed(
                 f"  《{title}》：{old} → {new}" for old, new, title in self.changed_ids
             )
+        pages = self.pages
+        yield (
+            _done("页面", pages) + f"（其中已发布 {pages['published']}，草稿 {pages['drafts']}）。"
+        )
+        if self.changed_slugs:
+            yield f"{len(self.changed_slugs)} 个页面的别名在本站已被占用或不可用，换了别名："
+            yield from _listed(
+                f"  《{title}》：{old} → {new}" for old, new, title in self.changed_slugs
+            )
         comments = self.comments
         yield (
             f"评论：新建 {comments['created']}（已通过 {comments['approved']}，"
@@ -89,15 +98,6 @@ class Summary:
             + "。"
         )
         yield from _listed(f"  拒绝 {old}：{why}" for old, why in redirects.refused)
-        pages = self.pages
-        yield (
-            _done("页面", pages) + f"（其中已发布 {pages['published']}，草稿 {pages['drafts']}）。"
-        )
-        if self.changed_slugs:
-            yield f"{len(self.changed_slugs)} 个页面的别名在本站已被占用或不可用，换了别名："
-            yield from _listed(
-                f"  《{title}》：{old} → {new}" for old, new, title in self.changed_slugs
-            )
         yield from self._file_lines()
         if self.unknown_shortcodes:
             names = "，".join(f"[{name}] {n}" for name, n in self.unknown_shortcodes.most_common())
