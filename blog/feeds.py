@@ -5,6 +5,8 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from core import site
+
 from .models import Post
 
 
@@ -13,10 +15,10 @@ class LatestPostsFeed(Feed):
     language = settings.SITE_CONTENT_LANGUAGE
 
     def title(self):
-        return settings.SITE_NAME
+        return site.identity().name
 
     def description(self):
-        return settings.SITE_DESCRIPTION
+        return site.identity().description
 
     def link(self):
         return settings.SITE_URL + reverse("blog:home")
@@ -61,7 +63,7 @@ class LatestPostsAtomFeed(LatestPostsFeed):
     feed_type = Atom1Feed
 
     def subtitle(self):
-        return settings.SITE_DESCRIPTION
+        return site.identity().description
 
     def feed_url(self):
         return settings.SITE_URL + reverse("blog:feed_atom")

@@ -2,17 +2,20 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.functional import lazy
 
 from blog.sitemaps import SITEMAPS as BLOG_SITEMAPS
 from blog.views import RobotsView
 from config.views import healthz, switch_language
+from core import site
 from core.pagecache import cached_view
 from pages.sitemaps import PageSitemap
 
 # The blog's sections of sitemap.xml, and the standalone pages'.
 SITEMAPS = {**BLOG_SITEMAPS, "pages": PageSitemap}
 
-admin.site.site_header = admin.site.site_title = settings.SITE_NAME
+# The admin's header follows the site settings row (read when a page is drawn).
+admin.site.site_header = admin.site.site_title = lazy(lambda: site.identity().name, str)()
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),

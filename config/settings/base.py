@@ -223,6 +223,7 @@ PAGE_CACHE_INVALIDATED_BY = {
     "comments.Comment": None,
     "pages.Page": None,
     "redirects.Redirect": None,
+    "core.SiteSettings": None,
     # The author's name shows on posts; a login only touches last_login.
     "auth.User": ("username", "first_name", "last_name"),
 }

@@ -98,6 +98,18 @@ def _change_page():
     page.delete()
 
 
+def _change_site_settings():
+    from core import site
+
+    row = site.row()
+    yield
+    row.name = "新站名"
+    row.save()
+    yield
+    row.footer_text = "新的页脚"
+    row.save()
+
+
 # One way to write each model of PAGE_CACHE_INVALIDATED_BY; every step after the first
 # (which only sets the scene) is a write readers could see.
 WRITES = {
@@ -108,6 +120,7 @@ WRITES = {
     "comments.Comment": _change_comment,
     "redirects.Redirect": _change_redirect,
     "pages.Page": _change_page,
+    "core.SiteSettings": _change_site_settings,
     "auth.User": _change_user,
 }
 
