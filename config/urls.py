@@ -8,6 +8,7 @@ from blog.sitemaps import SITEMAPS as BLOG_SITEMAPS
 from blog.views import RobotsView
 from config.views import healthz, switch_language
 from core import site
+from core import views as core_views
 from core.pagecache import cached_view
 from pages.sitemaps import PageSitemap
 
@@ -22,6 +23,10 @@ urlpatterns = [
     path("sitemap.xml", cached_view(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
+    path("icon.svg", core_views.icon_svg, name="icon_svg"),
+    path("icon-<int:size>.png", core_views.icon_png, name="icon_png"),
+    path("manifest.webmanifest", core_views.manifest, name="manifest"),
     path("language/<str:code>/", switch_language, name="switch_language"),
     path("", include("comments.urls")),
     path("", include("blog.urls")),
