@@ -28,6 +28,7 @@ urlpatterns = [
     path("icon-<int:size>.png", core_views.icon_png, name="icon_png"),
     path("manifest.webmanifest", core_views.manifest, name="manifest"),
     path("language/<str:code>/", switch_language, name="switch_language"),
+    path("", include("media.urls")),
     path("", include("comments.urls")),
     path("", include("blog.urls")),
     # After the blog: /content.html is the blog's, any other /<slug>.html a page.
