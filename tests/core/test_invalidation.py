@@ -110,6 +110,24 @@ def _change_site_settings():
     row.save()
 
 
+def _change_media_file():
+    from media.models import MediaFile
+
+    media = MediaFile.objects.create(
+        file="uploads/ab/abababababababab-x.pdf",
+        original_name="x.pdf",
+        kind="document",
+        content_type="application/pdf",
+        size=10,
+        sha256="ab" * 32,
+    )
+    yield
+    media.caption = "新说明"
+    media.save()
+    yield
+    media.delete()
+
+
 # One way to write each model of PAGE_CACHE_INVALIDATED_BY; every step after the first
 # (which only sets the scene) is a write readers could see.
 WRITES = {
@@ -121,6 +139,7 @@ WRITES = {
     "redirects.Redirect": _change_redirect,
     "pages.Page": _change_page,
     "core.SiteSettings": _change_site_settings,
+    "media.MediaFile": _change_media_file,
     "auth.User": _change_user,
 }
 
