@@ -106,7 +106,7 @@ def increment_views(posts, post_id):
     - PostgreSQL: one statement. The UPDATE of the post's total feeds, through a data-modifying
       CTE, an INSERT ... ON CONFLICT DO UPDATE of (post, today); both happen or neither, and
       concurrent upserts of one row queue on its lock, so N views add exactly N to each.
-      With BLOG_VIEWS_ASYNC_COMMIT (the default) the statement commits without waiting for
+      With BLOG_VIEWS_ASYNC_COMMIT (opt-in) the statement commits without waiting for
       its WAL record to reach the disk (`synchronous_commit = off` for that transaction
       only): the flush cost 3 ms per view on the benchmark machine, more than the rest of
       the page. Counts stay exact and consistent; a crash of the database server (not of
