@@ -6,6 +6,7 @@ from django.urls import include, path
 from blog.sitemaps import SITEMAPS
 from blog.views import RobotsView
 from config.views import healthz, switch_language
+from core.mathjax.stylesheet import stylesheet as math_stylesheet
 from core.pagecache import cached_view
 
 admin.site.site_header = admin.site.site_title = settings.SITE_NAME
@@ -15,6 +16,7 @@ urlpatterns = [
     path("sitemap.xml", cached_view(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("healthz", healthz, name="healthz"),
+    path("math/<str:digest>.css", math_stylesheet, name="math_stylesheet"),
     path("language/<str:code>/", switch_language, name="switch_language"),
     path("", include("comments.urls")),
     path("", include("blog.urls")),

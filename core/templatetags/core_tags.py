@@ -3,6 +3,8 @@
 from django import template
 from django.utils import timezone
 
+from core.mathjax import stylesheet
+
 register = template.Library()
 
 
@@ -12,3 +14,9 @@ def machine_datetime(value):
     if not value:
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.simple_tag
+def math_stylesheet():
+    """The links to the site's stylesheet of typeset math and its main fonts, for the head."""
+    return stylesheet.head_links()
