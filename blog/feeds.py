@@ -5,6 +5,8 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from core import mathjax
+
 from .models import Post
 
 
@@ -36,7 +38,8 @@ class LatestPostsFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.body_html
+        # Feed readers render MathML natively but not MathJax's HTML, which needs its CSS.
+        return mathjax.as_mathml(item.body_html)
 
     def item_link(self, item):
         return item.absolute_url

@@ -171,16 +171,20 @@ class Comment(MPTTModel):
         """Link built from an annotated `thread_position` (see CommentQuerySet.recent)."""
         return comment_page_url(self.post_id, self.thread_position) + f"#comment-{self.pk}"
 
-    def render(self):
+    def render(self, *, post_labels=None):
         """Store the sanitized HTML of the body, math typeset, and its snippet.
 
         Raises UnrenderableComment. The commenter's HTML is sanitized first; MathJax's output
         (under its `safe` extension) is added after, as markup of our own renderer.
+        `post_labels` spares fetching the post when the caller has its equation labels.
         """
         html = render_comment(self.body)
         self.snippet = snippet_of(html)
         typeset = mathjax.typeset_html(
-            html, scope=self.math_scope(), safe=True, labels=self.post_labels()
+            html,
+            scope=self.math_scope(),
+            safe=True,
+            labels=self.post_labels() if post_labels is None else post_labels,
         )
         self.body_html, self.math_error = typeset.html, typeset.error
         # Not stored with the comment: save() adds it to the site's stylesheet (bulk writers too).

@@ -92,3 +92,28 @@ def _rules(sheet):
 def strip_math(html):
     """`html` with the content of its math wrappers removed (links drawn by \\eqref and all)."""
     return MATH_WRAPPER.sub(r"\1\4", html or "")
+
+
+ASSISTIVE_MATHML = re.compile(
+    r"<mjx-assistive-mml\b[^>]*>(<math\b.*?</math>)</mjx-assistive-mml>", re.S
+)
+DATA_LATEX = re.compile(r' data-latex="[^"]*"')
+
+
+def as_mathml(html):
+    """`html` with each typeset formula as its MathML alone (for feeds: no CSS, no script).
+
+    The TeX goes from every node's data-latex to the formula's alttext, MathML's own place
+    for a text alternative.
+    """
+
+    def mathml(match):
+        found = ASSISTIVE_MATHML.search(match.group(3))
+        if not found:
+            return match.group(0)
+        tex = TYPESET_TEX.search(match.group(3))
+        alttext = f' alttext="{tex.group(1)}"' if tex else ""
+        formula = DATA_LATEX.sub("", found.group(1)).replace("<math ", f"<math{alttext} ", 1)
+        return match.group(1) + formula + match.group(4)
+
+    return MATH_WRAPPER.sub(mathml, html or "")

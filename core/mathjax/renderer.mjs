@@ -112,8 +112,10 @@ async function typeset(request) {
   // Labels defined elsewhere (the post's, for a comment) are known before the first formula,
   // so \eqref to them links to that equation instead of showing "(???)".
   const tags = tex.parseOptions.tags;
+  // A label this document defines itself wins over one from elsewhere (never "multiply defined").
+  const own = new Set(request.math.flatMap((text) => [...text.matchAll(/\\label\{([^}]*)\}/g)].map((m) => m[1])));
   for (const [name, label] of Object.entries(known)) {
-    tags.allLabels[name] = new Label(label.tag, label.id);
+    if (!own.has(name)) tags.allLabels[name] = new Label(label.tag, label.id);
   }
   await mathjax.handleRetriesFor(() => doc.render());
   const wrappers = adaptor.childNodes(adaptor.body(page));
@@ -129,7 +131,7 @@ async function typeset(request) {
   const css = adaptor.cssText(chtml.styleSheet(doc));
   const labels = {};
   for (const [name, label] of Object.entries(tags.allLabels)) {
-    if (!(name in known)) labels[name] = { tag: label.tag, id: label.id };
+    if (!(name in known) || own.has(name)) labels[name] = { tag: label.tag, id: label.id };
   }
   return { html, css, errors, labels };
 }
