@@ -327,6 +327,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:", "https:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
+        # MathJax 4 reads formulas aloud (speech) in a worker it starts from a blob: URL.
+        "worker-src": ["'self'", "blob:"],
         "frame-src": ["'self'"],
         "frame-ancestors": ["'self'"],
         "form-action": ["'self'"],

@@ -23,7 +23,7 @@
   var root = script ? script.src.replace(/js\/[^/]*$/, "") : "/static/";
   window.MathJax = {
     loader: {
-      load: ["[tex]/tagformat", "ui/safe"],
+      load: ["[tex]/tagformat", "ui/safe", "a11y/assistive-mml"],
       paths: { mathjax: root + "vendor/mathjax", fonts: root + "vendor" },
     },
     tex: {
