@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core import mathjax
 from core.mathjax import stylesheet
 
-from . import html_bodies, rendering, search
+from . import bodies, search
 from .dates import english_month
 
 
@@ -122,27 +122,14 @@ class PostQuerySet(models.QuerySet):
         search.refresh_search_vectors(self)
 
 
-def typeset_post_html(body_html, excerpt_html, *, post_id):
-    """Typeset a post's body and excerpt as the post's page and listings show them.
-
-    The one entry point for HTML rendered from what an author writes: anything shown like a
-    post (pages too) passes through it, with its own scope for equation ids.
-    """
-    scope = f"p{post_id}-"
-    return (
-        mathjax.typeset_html(body_html, scope=scope),
-        mathjax.typeset_html(excerpt_html, scope=scope),
-    )
-
-
 class Post(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("发布")
 
     class Format(models.TextChoices):
-        MARKDOWN = "markdown", "Markdown"
-        HTML = "html", "HTML"
+        MARKDOWN = bodies.MARKDOWN, "Markdown"
+        HTML = bodies.HTML, "HTML"
 
     title = models.CharField(_("标题"), max_length=200)
     author = models.ForeignKey(
@@ -243,7 +230,7 @@ class Post(models.Model):
 
     def typeset_math(self):
         """Typeset the formulas of the rendered HTML on the server, or record why not."""
-        body, excerpt = typeset_post_html(self.body_html, self.excerpt_html, post_id=self.pk)
+        body, excerpt = bodies.typeset(self.body_html, self.excerpt_html, scope=f"p{self.pk}-")
         self.body_html, self.excerpt_html = body.html, excerpt.html
         # Not stored with the post: save() adds it to the site's stylesheet (bulk writers too).
         self.math_css = mathjax.merge_css(body.css, excerpt.css)
@@ -262,19 +249,11 @@ class Post(models.Model):
 
     def render_body(self):
         """Return the HTML of the body and of its excerpt, from the body in its format."""
-        if self.body_format == Post.Format.HTML:
-            rendered = html_bodies.render_html(self.body)
-            return rendered.body_html, rendered.excerpt_html
-        return (
-            rendering.render_markdown(rendering.strip_more_marker(self.body)),
-            rendering.render_markdown(rendering.split_excerpt(self.body)),
-        )
+        return bodies.render_body(self.body, self.body_format)
 
     def searchable_body(self):
         """The words of the body as written: Markdown as is, HTML without its tags."""
-        if self.body_format == Post.Format.HTML:
-            return html_bodies.text_of(self.body)
-        return self.body
+        return bodies.searchable_text(self.body, self.body_format)
 
     @property
     def author_name(self):

@@ -35,7 +35,7 @@ def notify_parent_author(reply):
     context = {
         "reply": reply,
         "parent": parent,
-        "post": reply.post,
+        "post": reply.target,
         "reply_url": settings.SITE_URL + reply.get_absolute_url(),
         "unsubscribe_url": settings.SITE_URL
         + reverse("comments:unsubscribe", kwargs={"token": unsubscribe_token(parent.author_email)}),
@@ -43,7 +43,7 @@ def notify_parent_author(reply):
     }
     subject = _("%(name)s 回复了你在《%(title)s》下的评论") % {
         "name": reply.author_name,
-        "title": reply.post.title,
+        "title": reply.target.title,
     }
     try:
         send_mail(

@@ -85,6 +85,19 @@ def _change_redirect():
     redirect.delete()
 
 
+def _change_page():
+    from pages.models import Page
+
+    page = Page.objects.create(
+        title="关于", slug="about", author=make_author(), status=Page.Status.PUBLISHED
+    )
+    yield
+    page.title = "关于本站"
+    page.save()
+    yield
+    page.delete()
+
+
 # One way to write each model of PAGE_CACHE_INVALIDATED_BY; every step after the first
 # (which only sets the scene) is a write readers could see.
 WRITES = {
@@ -94,6 +107,7 @@ WRITES = {
     "blog.Post_tags": _change_post_tags,
     "comments.Comment": _change_comment,
     "redirects.Redirect": _change_redirect,
+    "pages.Page": _change_page,
     "auth.User": _change_user,
 }
 

@@ -262,7 +262,7 @@ def test_comments_on_a_post_closed_in_the_source_are_refused(export_file):
     run("import_wordpress", export_file)
     with pytest.raises(CommentRejected):
         post_comment(
-            post=Post.objects.get(pk=102),
+            target=Post.objects.get(pk=102),
             parent=None,
             author_name="读者",
             author_email="r@example.com",

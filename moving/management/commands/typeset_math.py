@@ -1,4 +1,4 @@
-"""`manage.py typeset_math`: typeset the math of every post and comment again, on the server.
+"""`manage.py typeset_math`: typeset the math of every post, page and comment again, on the server.
 
 Run after upgrading MathJax or changing its settings, after installing Node on a site that had
 none, or to retry the posts and comments whose math failed (the admin shows why). Posts go
@@ -17,6 +17,7 @@ from comments.models import Comment
 from comments.rendering import UnrenderableComment
 from core import content_version, mathjax
 from core.mathjax import stylesheet
+from pages.models import Page
 
 POST_FIELDS = ["search_title", "search_body"]  # besides Post.math_fields()
 COMMENT_FIELDS = ["body_html", "snippet", "math_error"]
@@ -39,6 +40,15 @@ class Command(BaseCommand):
             post_failures += bool(post.math_error)
         Post.objects.all().refresh_search_vectors()
 
+        pages = Page.objects.order_by("pk")
+        for page in self._progress(pages, pages.count(), "个页面", show):
+            page.render()
+            Page.objects.filter(pk=page.pk).update(
+                body_html=page.body_html, excerpt_html=page.excerpt_html, math_error=page.math_error
+            )
+            sheet = mathjax.merge_css(sheet, page.math_css)
+            post_failures += bool(page.math_error)
+
         labels = dict(Post.objects.values_list("pk", "math_labels"))
         comments = Comment.objects.order_by("pk").only("pk", "post_id", "body")
         for comment in self._progress(comments, comments.count(), "条评论", show):
@@ -57,7 +67,8 @@ class Command(BaseCommand):
             stylesheet.replace(sheet)
             content_version.bump()
         self.stdout.write(
-            f"已排版 {len(labels)} 篇文章（{post_failures} 篇未能在服务器上排版）、"
+            f"已排版 {len(labels)} 篇文章和 {pages.count()} 个页面"
+            f"（{post_failures} 篇未能在服务器上排版）、"
             f"{comments.count()} 条评论（{comment_failures} 条未能排版，"
             f"{unrenderable} 条无法渲染而保持原样）。"
         )
