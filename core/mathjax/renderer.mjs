@@ -125,8 +125,12 @@ async function typeset(request) {
     if (!/^<mjx-container[^]*<\/mjx-container>$/.test(out) || out.split("<mjx-container").length !== 2) {
       errors.push(`not a formula MathJax can read: ${request.math[index].slice(0, 80)}`);
     }
-    // The lite DOM cannot measure rows; a browser ignores the value anyway.
-    return out.replaceAll(' style="height: NaNem;"', "");
+    // The lite DOM cannot measure rows; a browser ignores the value anyway. MathJax copies
+    // the TeX onto every node (data-latex); the formula's own copy, on <mjx-math>, is kept
+    // (for snippets, search marks and feeds) and the rest dropped: a third of the weight.
+    return out
+      .replaceAll(' style="height: NaNem;"', "")
+      .replace(/(<(?!mjx-math\b)[a-z][\w-]*\b[^>]*?) data-latex="[^"]*"/g, "$1");
   });
   const css = adaptor.cssText(chtml.styleSheet(doc));
   const labels = {};
