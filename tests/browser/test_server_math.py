@@ -45,6 +45,8 @@ def test_server_numbers_and_links_equal_the_browsers_on_every_demo_post(
     assert not server.needs_browser_math and browser.needs_browser_math
 
     site = gunicorn_server.url
+    requested = []
+    browser_page.on("request", lambda request: requested.append(request.url))
     typeset_early = read_math(browser_page, site + server.get_absolute_url(), server)
     typeset_late = read_math(browser_page, site + browser.get_absolute_url(), browser)
 
@@ -54,5 +56,7 @@ def test_server_numbers_and_links_equal_the_browsers_on_every_demo_post(
         assert typeset_early[key] == typeset_late[key], key
     assert not typeset_early["unresolved"]
     assert typeset_early["targets_exist"]
+    # MathJax in the browser, its fonts and speech rules all come from our own static files.
+    assert all(url.startswith((site, "data:", "blob:")) for url in requested), requested
     if re.search(r"\\begin\{(equation|align|gather)\}", demo_post.body):
         assert typeset_early["equations"]
