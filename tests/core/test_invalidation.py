@@ -98,6 +98,24 @@ def _change_page():
     page.delete()
 
 
+def _change_media_file():
+    from media.models import MediaFile
+
+    media = MediaFile.objects.create(
+        file="uploads/ab/abababababababab-x.pdf",
+        original_name="x.pdf",
+        kind="document",
+        content_type="application/pdf",
+        size=10,
+        sha256="ab" * 32,
+    )
+    yield
+    media.caption = "新说明"
+    media.save()
+    yield
+    media.delete()
+
+
 # One way to write each model of PAGE_CACHE_INVALIDATED_BY; every step after the first
 # (which only sets the scene) is a write readers could see.
 WRITES = {
@@ -108,6 +126,7 @@ WRITES = {
     "comments.Comment": _change_comment,
     "redirects.Redirect": _change_redirect,
     "pages.Page": _change_page,
+    "media.MediaFile": _change_media_file,
     "auth.User": _change_user,
 }
 
