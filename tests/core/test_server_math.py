@@ -29,8 +29,9 @@ def no_node(settings):
 
 
 def equation_numbers(html):
-    """The (n) labels of numbered equations and the ids they carry, in order."""
-    return re.findall(r'<mjx-mtd id="mjx-eqn:([^"]+)">.*?data-latex="\\text\{(\d+)\}"', html)
+    """The numbers of numbered equations and the ids they carry, in order."""
+    cells = re.findall(r'<mjx-mtd id="mjx-eqn:([^"]+)">(.*?)</mjx-mtd>', html)
+    return [(label, re.sub(r"<[^>]+>|[()]", "", cell)) for label, cell in cells]
 
 
 def test_a_saved_post_holds_typeset_math_numbered_and_linked_per_post(author, category):
