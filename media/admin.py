@@ -58,24 +58,15 @@ class MediaFileAdmin(admin.ModelAdmin):
         "uploaded_by",
         "used_by",
     ]
-    readonly_fields = [
-        "preview",
-        "original_name",
-        "markdown",
-        "sizes",
-        "size_shown",
-        "content_type",
-        "uploaded_at",
-        "uploaded_by",
-        "used_by",
-    ]
+    # A stored file's bytes never change (its name is their hash): only the caption is edited.
+    readonly_fields = [name for name in fields if name != "caption"]
+
+    class Media:
+        css = {"all": ["media/media-admin.css"]}
 
     def get_urls(self):
         # The editor's JSON endpoints answer 403 in JSON rather than the admin's login page.
         return [
-            path(
-                "upload/", self.admin_site.admin_view(self.add_view), name="media_mediafile_upload"
-            ),
             path("upload.json", views.upload, name="media_mediafile_upload_json"),
             path("pictures.json", views.library, name="media_mediafile_pictures_json"),
             *super().get_urls(),

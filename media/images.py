@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from .filetypes import Rejected
 
@@ -119,12 +119,20 @@ def _clean_original(upright, source, mime):
     if icc := source.info.get("icc_profile"):
         options["icc_profile"] = icc
     if mime == "image/jpeg":
-        options.update(quality=95, subsampling="keep" if upright is source else 0)
+        # The upload's own quantization tables and chroma subsampling: about the same size
+        # and quality as what the camera wrote (quality=95 would double a phone photo).
+        options.update(
+            qtables=getattr(source, "quantization", None) or None,
+            subsampling=JpegImagePlugin.get_sampling(source),
+        )
     elif mime == "image/webp":
         options.update(quality=95, lossless=source.info.get("lossless", False))
     elif mime == "image/png":
         options.update(optimize=False)
-    upright.info = {}
+    # Encoders read some options from info: keep what draws the picture, drop what describes it.
+    upright.info = {
+        key: upright.info[key] for key in ("transparency", "dpi") if key in upright.info
+    }
     return _save(upright, SAVE_FORMATS[mime], **options)
 
 

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +17,17 @@ from django.views.decorators.http import require_GET, require_POST
 from .models import MediaFile
 from .services import Rejected, store_file, too_large
 
+# The picker's words (media/static/media/editor-pictures.js reads them from the listing).
+PICKER_LABELS = {
+    "title": _lazy("插入图片"),
+    "upload": _lazy("上传新图片"),
+    "caption": _lazy("图片说明（显示为图注，可留空）"),
+    "library": _lazy("或从图片库中选择："),
+    "empty": _lazy("图片库还是空的。"),
+    "more": _lazy("更多"),
+    "cancel": _lazy("取消"),
+    "uploading": _lazy("正在上传…"),
+}
 # Room for the multipart envelope around a file of the largest size allowed.
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -94,5 +106,6 @@ def library(request):
         {
             "files": [describe(media) for media in pictures],
             "next": pictures.next_page_number() if pictures.has_next() else None,
+            "labels": PICKER_LABELS,
         }
     )

@@ -63,7 +63,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Above WhiteNoise so static files get the same headers as pages.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site-wide header built once (config/middleware.py).
+    "config.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.PrimaryPinningMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
@@ -281,6 +282,10 @@ PAGE_CACHE_SCHEDULES = ["blog.models.next_scheduled_publication"]
 # Asked by the blog's renderer, when a post is saved, for the sizes of each picture in it
 # (blog/rendering.py, picture_lookup, says why this is a setting).
 BLOG_PICTURE_LOOKUP = "media.pictures.picture_for_url"
+# Static files the post editor loads beside its own: the media library's picture picker and
+# uploads of pasted or dropped pictures (they define window.blogPictures).
+BLOG_EDITOR_SCRIPTS = ["media/editor-pictures.js"]
+BLOG_EDITOR_STYLES = ["media/editor-pictures.css"]
 # Visitors holding one of these cookies see a page of their own (logged in; comments of their
 # own still waiting for approval), never a shared one.
 COMMENTS_OWN_COOKIE = "my_comments"
@@ -311,6 +316,10 @@ BLOG_RELATED_POSTS = 10
 BLOG_FEED_ITEMS = 20
 # A reader's repeat visits within this many seconds count once.
 BLOG_VIEW_DEDUPE_SECONDS = 24 * 60 * 60
+# Off by default: a view the reader saw counted survives a database crash. On, a counted view
+# commits without waiting for the disk (blog/readers.py), several times cheaper, and a crash
+# of the database server may forget the last fraction of a second of views.
+BLOG_VIEWS_ASYNC_COMMIT = env_bool("BLOG_VIEWS_ASYNC_COMMIT", False)
 # Number of reverse proxies (nginx, a load balancer) in front of gunicorn that append to
 # X-Forwarded-For. With 0, the header is ignored: anyone could forge it.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -193,3 +193,19 @@ def test_an_animation_is_kept_whole():
     media = store_file(io.BytesIO(buffer.getvalue()), name="anim.gif")
     assert media.variants == []
     assert getattr(opened(media.file.name), "n_frames", 1) == 3
+
+
+def test_a_cleaned_png_keeps_its_transparency():
+    # A palette picture whose colour 0 is see-through (PNG's tRNS), as diagrams often are.
+    image = Image.new("P", (600, 400), 0)
+    image.putpalette([255, 255, 255, 0, 0, 255])
+    image.paste(1, (0, 0, 300, 400))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Model] = "Scanner 9000"
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", exif=exif, transparency=0)
+    media = store_file(io.BytesIO(buffer.getvalue()), name="overlay.png")
+    original = opened(media.file.name)
+    assert ExifTags.Base.Model not in original.getexif()
+    rgba = original.convert("RGBA")
+    assert rgba.getpixel((500, 200))[3] == 0 and rgba.getpixel((100, 200))[3] == 255
