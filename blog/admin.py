@@ -63,6 +63,19 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+def math_status(item):
+    """Say whether the math of a post or comment was typeset on the server, and if not why."""
+    if item.pk is None:
+        return _("保存时在服务器上排版。")
+    if item.math_error:
+        return format_html(
+            "{} <code>{}</code>",
+            _("服务器未能排版其中的公式，读者的浏览器会用 MathJax 排版。原因："),
+            item.math_error,
+        )
+    return _("已在服务器上排版，读者无需加载 MathJax。")
+
+
 @admin.register(Post)
 class PostAdmin(VersionAdmin):
     list_display = [
@@ -88,12 +101,13 @@ class PostAdmin(VersionAdmin):
     # Django's two-list tag picker: labelled, usable by keyboard and screen reader (the
     # select2 autocomplete leaves its search box unlabelled).
     filter_horizontal = ["tags"]
-    readonly_fields = ["views", "updated_at"]
+    readonly_fields = ["math_status", "views", "updated_at"]
     list_select_related = ["author", "category"]
     fields = [
         "title",
         "body_format",
         "body",
+        "math_status",
         "category",
         "tags",
         "status",
@@ -106,6 +120,10 @@ class PostAdmin(VersionAdmin):
     ]
     change_form_template = "admin/blog/post/change_form.html"
     object_history_template = "admin/blog/post/object_history.html"
+
+    @admin.display(description=_("公式排版"))
+    def math_status(self, post):
+        return math_status(post)
 
     @admin.display(description=_("状态"), ordering="status")
     def status_shown(self, post):
@@ -178,6 +196,8 @@ class PostAdmin(VersionAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if obj.math_error:
+            self.message_user(request, math_status(obj), messages.WARNING)
         # What was autosaved is in the post now (for a new post, the slot had no post yet).
         revisions.discard_autosave(author=request.user, post=obj)
         if not change:

@@ -4,6 +4,8 @@ A post's body and a standalone page's body (pages/) go through this one save-tim
 so math, code, footnotes and imported HTML look the same on both.
 """
 
+from core import mathjax
+
 from . import html_bodies, rendering
 
 MARKDOWN = "markdown"
@@ -18,6 +20,19 @@ def render_body(source: str, body_format: str) -> tuple[str, str]:
     return (
         rendering.render_markdown(rendering.strip_more_marker(source)),
         rendering.render_markdown(rendering.split_excerpt(source)),
+    )
+
+
+def typeset(body_html: str, excerpt_html: str, *, scope: str):
+    """Typeset the math of a rendered body and excerpt on the server (core/mathjax/).
+
+    `scope` prefixes the ids of the body's equations (a post's `p<id>-`, a page's `g<id>-`):
+    the same as the template's data-math-scope, which MathJax in the browser uses instead
+    when the server could not typeset. Returns two core.mathjax.TypesetHtml.
+    """
+    return (
+        mathjax.typeset_html(body_html, scope=scope),
+        mathjax.typeset_html(excerpt_html, scope=scope),
     )
 
 

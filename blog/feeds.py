@@ -9,7 +9,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from core import site
+from core import mathjax, site
 
 from .models import Post
 
@@ -42,8 +42,9 @@ class LatestPostsFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        # Feed readers show entries away from the site: every address must stand on its own.
-        return absolute_links(item.body_html, item.absolute_url)
+        # Feed readers show entries away from the site: every address must stand on its own,
+        # and they render MathML natively but not MathJax's HTML, which needs its CSS.
+        return absolute_links(mathjax.as_mathml(item.body_html), item.absolute_url)
 
     def item_link(self, item):
         return item.absolute_url

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core import site
+from core import mathjax, site
+from core.mathjax import stylesheet
 
 from . import bodies, search
 from .dates import english_month
@@ -176,6 +177,10 @@ class Post(models.Model):
     )
     body_html = models.TextField(editable=False, default="")
     excerpt_html = models.TextField(editable=False, default="")
+    # The body's equation labels (for a comment's \eqref), and why its math could not be
+    # typeset on the server (core/mathjax/), if so: then readers' browsers typeset it.
+    math_labels = models.JSONField(editable=False, default=dict)
+    math_error = models.TextField(_("公式渲染问题"), editable=False, default="")
     views = models.PositiveBigIntegerField(_("阅读次数"), default=0, editable=False)
     comment_count = models.PositiveIntegerField(_("评论数"), default=0, editable=False)
     # Words of the title and body as jieba splits them; Postgres indexes them in search_vector.
@@ -184,6 +189,7 @@ class Post(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()
+    math_css = ""  # of the last typeset_math(), until save() stores it in the site's stylesheet
 
     class Meta:
         verbose_name = _("文章")
@@ -201,18 +207,45 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        new = self.pk is None
         self.render()
         super().save(*args, **kwargs)
+        if new:
+            # Equation ids carry the post's id, known only now.
+            self.typeset_math()
+            Post.objects.filter(pk=self.pk).update(**self.math_fields())
+        stylesheet.add(self.math_css)
         Post.objects.filter(pk=self.pk).refresh_search_vectors()
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"pk": self.pk})
 
     def render(self):
-        """Store the HTML and search words derived from the Markdown body."""
+        """Store the HTML, typeset math and search words derived from the body."""
         self.body_html, self.excerpt_html = self.render_body()
         self.search_title = search.index_text(self.title)
         self.search_body = search.index_text(self.searchable_body())
+        if self.pk is not None:
+            self.typeset_math()
+
+    def typeset_math(self):
+        """Typeset the formulas of the rendered HTML on the server, or record why not."""
+        body, excerpt = bodies.typeset(self.body_html, self.excerpt_html, scope=f"p{self.pk}-")
+        self.body_html, self.excerpt_html = body.html, excerpt.html
+        # Not stored with the post: save() adds it to the site's stylesheet (bulk writers too).
+        self.math_css = mathjax.merge_css(body.css, excerpt.css)
+        self.math_labels = body.labels
+        self.math_error = body.error or excerpt.error
+
+    def math_fields(self):
+        """The fields typeset_math() sets, for a queryset update."""
+        fields = ("body_html", "excerpt_html", "math_labels", "math_error")
+        return {name: getattr(self, name) for name in fields}
+
+    @property
+    def needs_browser_math(self):
+        """Whether the stored HTML still holds TeX for MathJax in the reader's browser."""
+        return mathjax.has_raw_math(self.body_html) or mathjax.has_raw_math(self.excerpt_html)
 
     def render_body(self):
         """Return the HTML of the body and of its excerpt, from the body in its format."""

@@ -18,6 +18,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Prefetch
 
+from core.mathjax import stylesheet
 from core.sitefile import Loading, Row
 
 from .models import Category, Post, Tag
@@ -132,6 +133,7 @@ def load_posts(rows: Iterable[Row], loading: Loading) -> None:
             post.render()  # what Post.save() would do; bulk_create skips save()
             posts.append(post)
         Post.objects.bulk_create(posts)
+        stylesheet.add(*(post.math_css for post in posts))
         # bulk_create stamped updated_at (auto_now); put back the exported times.
         for post in posts:
             post.updated_at = updated_at[post.pk]

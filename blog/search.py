@@ -38,6 +38,8 @@ from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Value,
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core import mathjax
+
 from .texterms import formula_terms
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise.
@@ -372,7 +374,6 @@ def _flag(condition):
 # -- Marking what matched -------------------------------------------------------------------
 
 _TAG = re.compile(r"(<[^>]*>)")
-_MATH_ELEMENT = re.compile(r'<(?:span|div) class="arithmatex"')
 _MATH_DELIMITERS = re.compile(r"^\s*(?:\\\(|\\\[|\$\$?)?(.*?)(?:\\\)|\\\]|\$\$?)?\s*$", re.S)
 _ASCII_WORD = re.compile(r"[0-9A-Za-z]")
 
@@ -392,22 +393,24 @@ class Highlighter:
 
     def excerpt(self, excerpt_html: str) -> SafeString:
         """The excerpt's HTML with matched words in <mark> and matched formulas flagged."""
-        parts = _TAG.split(excerpt_html)
-        math_tag = None
-        for index in range(0, len(parts), 2):  # text between tags
-            if math_tag is not None:
-                if self._formula_matches(html.unescape(parts[index])):
-                    parts[math_tag] = parts[math_tag].replace(
-                        'class="arithmatex"', 'class="arithmatex search-hit"', 1
-                    )
-            elif parts[index]:
+        pieces, position = [], 0
+        for math in mathjax.MATH_WRAPPER.finditer(excerpt_html):
+            pieces.append(self._mark_html(excerpt_html[position : math.start()]))
+            opening = math.group(1)
+            if self._formula_matches(mathjax.tex_of(math.group(3))):
+                opening = opening.replace('class="arithmatex"', 'class="arithmatex search-hit"', 1)
+            pieces.append(opening + math.group(3) + math.group(4))
+            position = math.end()
+        pieces.append(self._mark_html(excerpt_html[position:]))
+        return mark_safe("".join(pieces))
+
+    def _mark_html(self, fragment):
+        """Mark words in the text between the tags of a fragment holding no formula."""
+        parts = _TAG.split(fragment)
+        for index in range(0, len(parts), 2):
+            if parts[index]:
                 parts[index] = self._mark(html.unescape(parts[index]))
-            tag = parts[index + 1] if index + 1 < len(parts) else ""
-            if _MATH_ELEMENT.match(tag):
-                math_tag = index + 1
-            elif tag.startswith("</"):
-                math_tag = None
-        return mark_safe("".join(parts))
+        return "".join(parts)
 
     def _mark(self, text):
         if self.words is None:

@@ -51,6 +51,7 @@ class CommentAdmin(admin.ModelAdmin):
         "is_post_author",
         "held_reason",
         "created_at",
+        "math_status",
     ]
     fields = [
         "post",
@@ -60,6 +61,7 @@ class CommentAdmin(admin.ModelAdmin):
         "author_email",
         "author_url",
         "body",
+        "math_status",
         "status",
         "held_reason",
         "notify_on_reply",
@@ -69,6 +71,16 @@ class CommentAdmin(admin.ModelAdmin):
         "user_agent",
         "created_at",
     ]
+
+    @admin.display(description=_("公式排版"))
+    def math_status(self, comment):
+        if comment.math_error:
+            return format_html(
+                "{} <code>{}</code>",
+                _("服务器未能排版其中的公式，读者的浏览器会用 MathJax 排版。原因："),
+                comment.math_error,
+            )
+        return _("已在服务器上排版，读者无需加载 MathJax。")
 
     @admin.display(description=_("评论"))
     def text(self, comment):

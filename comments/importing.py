@@ -17,6 +17,8 @@ import lxml.html
 from django.db.models import Max
 from lxml import etree
 
+from core.mathjax import stylesheet
+
 from .models import Comment
 from .rendering import UnrenderableComment
 from .services import lock_new_threads, lock_thread, refresh_comment_counts
@@ -271,6 +273,7 @@ def _insert(new, result):
             if comment.parent_id is not None and comment.parent_id < 0:
                 comment.parent_id = real[comment.parent_id]
         Comment.objects.bulk_create(batch)
+        stylesheet.add(*(comment.math_css for comment in batch))
         for comment in batch:
             real[comment._temporary] = comment.pk
             result.ids[comment._source.key] = comment.pk

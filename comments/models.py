@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import secrets
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from blog.models import Post
+from core import mathjax
+from core.mathjax import stylesheet
 from pages.models import Page
 
 from . import targets
@@ -142,6 +145,9 @@ class Comment(MPTTModel):
     is_post_author = models.BooleanField(_("博主"), default=False)
     body = models.TextField(_("评论内容"), help_text=_("Markdown 与 $...$ 数学公式。"))
     body_html = models.TextField(editable=False, default="")
+    # Why its formulas could not be typeset on the server (core/mathjax/), if so: then readers'
+    # browsers typeset them.
+    math_error = models.TextField(_("公式渲染问题"), editable=False, default="")
     # Plain text for the sidebar and the admin's list, made with body_html (comments/snippets.py).
     snippet = models.CharField(_("摘要"), max_length=200, editable=False, default="")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -158,6 +164,7 @@ class Comment(MPTTModel):
     user_agent = models.CharField(_("浏览器标识"), max_length=300, blank=True)
 
     objects = CommentManager()
+    math_css = ""  # of the last render(), until save() stores it in the site's stylesheet
 
     class MPTTMeta:
         # No order_insertion_by: new replies go last, and a new thread never renumbers others.
@@ -189,6 +196,7 @@ class Comment(MPTTModel):
         if getattr(self, "_rendered_body", None) != self.body:
             self.render()
         super().save(*args, **kwargs)
+        stylesheet.add(self.math_css)
 
     def get_absolute_url(self):
         """Link to the comment on the page of the post or page that holds its thread."""
@@ -214,14 +222,39 @@ class Comment(MPTTModel):
     def target(self, target):
         setattr(self, targets.field_of(target), target)
 
-    def render(self):
-        """Store the sanitized HTML of the body and its snippet (raises UnrenderableComment)."""
-        self.body_html = render_comment(self.body)
-        self.snippet = snippet_of(self.body_html)
+    def render(self, *, post_labels=None):
+        """Store the sanitized HTML of the body, math typeset, and its snippet.
+
+        Raises UnrenderableComment. The commenter's HTML is sanitized first; MathJax's output
+        (under its `safe` extension) is added after, as markup of our own renderer.
+        `post_labels` spares fetching the post when the caller has its equation labels.
+        """
+        html = render_comment(self.body)
+        self.snippet = snippet_of(html)
+        typeset = mathjax.typeset_html(
+            html,
+            scope=self.math_scope(),
+            safe=True,
+            labels=self.post_labels() if post_labels is None else post_labels,
+        )
+        self.body_html, self.math_error = typeset.html, typeset.error
+        # Not stored with the comment: save() adds it to the site's stylesheet (bulk writers too).
+        self.math_css = typeset.css
         self._rendered_body = self.body
 
+    def math_scope(self):
+        """The prefix of this comment's equation ids, apart from the post's and other comments'."""
+        return f"c{self.pk}-" if self.pk else f"c{secrets.token_hex(4)}-"
+
+    def post_labels(self):
+        r"""The post's equation labels, which an \eqref in the comment may point to."""
+        if "ref{" not in self.body or self.post_id is None:
+            return {}  # saves fetching the post for the many comments that cite nothing
+        return self.post.math_labels
+
     def link_count(self):
-        return self.body_html.count("<a ")
+        r"""Links the commenter wrote (those MathJax draws for \eqref are not counted)."""
+        return mathjax.strip_math(self.body_html).count("<a ")
 
     def get_root_id(self):
         return self.pk if self.parent_id is None else self.get_root().pk

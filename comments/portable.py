@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from django.core.management.color import no_style
 from django.db import connection
 
+from core.mathjax import stylesheet
 from core.sitefile import Loading, Row
 
 from .models import Comment
@@ -128,6 +129,7 @@ def _comment(row, loading):
 
 def _save(comments, created_at):
     Comment.objects.bulk_create(comments)
+    stylesheet.add(*(comment.math_css for comment in comments))
     # bulk_create stamped created_at (auto_now_add); put back the exported times.
     for comment in comments:
         comment.created_at = created_at.pop(comment.pk)

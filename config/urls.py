@@ -9,6 +9,7 @@ from blog.views import RobotsView
 from config.views import healthz, switch_language
 from core import site
 from core import views as core_views
+from core.mathjax.stylesheet import stylesheet as math_stylesheet
 from core.pagecache import cached_view
 from pages.sitemaps import PageSitemap
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("icon.svg", core_views.icon_svg, name="icon_svg"),
     path("icon-<int:size>.png", core_views.icon_png, name="icon_png"),
     path("manifest.webmanifest", core_views.manifest, name="manifest"),
+    path("math/<str:digest>.css", math_stylesheet, name="math_stylesheet"),
     path("language/<str:code>/", switch_language, name="switch_language"),
     path("", include("media.urls")),
     path("", include("comments.urls")),

@@ -86,3 +86,23 @@ class SiteSettings(models.Model):
 
     def __str__(self):
         return str(_("站点设置"))
+
+
+class MathStylesheet(models.Model):
+    """The one stylesheet of every formula typeset on the server (core/mathjax/stylesheet.py).
+
+    Formulas typeset by MathJax need CSS rules for the characters and constructs they use;
+    the site keeps the union of them all, so every page links one stylesheet that the
+    browser caches across pages, named by a digest of its content.
+    """
+
+    css = models.TextField(default="")
+    digest = models.CharField(max_length=16, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("公式样式表")
+        verbose_name_plural = _("公式样式表")
+
+    def __str__(self):
+        return self.digest

@@ -13,6 +13,8 @@ import re
 from django.utils.html import strip_tags
 from pylatexenc.latex2text import LatexNodes2Text
 
+from core import mathjax
+
 # What the Markdown renderer (arithmatex) and the comment sanitizer mark formulas with.
 MATH_CLASS = "arithmatex"
 
@@ -62,7 +64,7 @@ def _pieces(body_html):
     position = 0
     for match in _MATH.finditer(body_html):
         yield "text", _plain(body_html[position : match.start()])
-        yield "formula", readable_formula(html.unescape(match.group(2)))
+        yield "formula", readable_formula(mathjax.tex_of(match.group(2)))
         position = match.end()
     yield "text", _plain(body_html[position:])
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from blog import bodies
+from core import mathjax
+from core.mathjax import stylesheet
 
 # Names under /<name>.html that other apps serve (blog's whole-site index).
 RESERVED_SLUGS = frozenset({"content"})
@@ -74,9 +76,12 @@ class Page(models.Model):
     updated_at = models.DateTimeField(_("最后更新"), auto_now=True)
     body_html = models.TextField(editable=False, default="")
     excerpt_html = models.TextField(editable=False, default="")
+    # Why its math could not be typeset on the server (core/mathjax/), if so.
+    math_error = models.TextField(_("公式渲染问题"), editable=False, default="")
     comment_count = models.PositiveIntegerField(_("评论数"), default=0, editable=False)
 
     objects = PageQuerySet.as_manager()
+    math_css = ""  # of the last typeset_math(), until save() stores it in the site's stylesheet
 
     class Meta:
         verbose_name = _("独立页面")
@@ -87,8 +92,16 @@ class Page(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        new = self.pk is None
         self.render()
         super().save(*args, **kwargs)
+        if new:
+            # Equation ids carry the page's id, known only now.
+            self.typeset_math()
+            Page.objects.filter(pk=self.pk).update(
+                body_html=self.body_html, excerpt_html=self.excerpt_html, math_error=self.math_error
+            )
+        stylesheet.add(self.math_css)
 
     def get_absolute_url(self):
         return reverse("pages:page", kwargs={"slug": self.slug})
@@ -101,6 +114,15 @@ class Page(models.Model):
     def render(self):
         """Store the HTML of the body, rendered as a post's is (blog/bodies.py)."""
         self.body_html, self.excerpt_html = bodies.render_body(self.body, self.body_format)
+        if self.pk is not None:
+            self.typeset_math()
+
+    def typeset_math(self):
+        """Typeset the formulas of the rendered HTML on the server, or record why not."""
+        body, excerpt = bodies.typeset(self.body_html, self.excerpt_html, scope=f"g{self.pk}-")
+        self.body_html, self.excerpt_html = body.html, excerpt.html
+        self.math_css = mathjax.merge_css(body.css, excerpt.css)
+        self.math_error = body.error or excerpt.error
 
     @property
     def is_public(self):

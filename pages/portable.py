@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from django.core.management.color import no_style
 from django.db import connection
 
+from core.mathjax import stylesheet
 from core.sitefile import Loading, Row
 
 from .models import Page
@@ -65,6 +66,7 @@ def load_pages(rows: Iterable[Row], loading: Loading) -> None:
         page.render()  # what Page.save() would do; bulk_create skips save()
         pages.append(page)
     Page.objects.bulk_create(pages, batch_size=CHUNK_SIZE)
+    stylesheet.add(*(page.math_css for page in pages))
     for page in pages:
         page.updated_at = updated_at[page.pk]
     Page.objects.bulk_update(pages, ["updated_at"], batch_size=CHUNK_SIZE)

@@ -38,6 +38,12 @@ def empty_caches():
 
 
 @pytest.fixture
+def math_left_as_tex(settings):
+    """Store math as TeX (server-side typesetting off), for tests of the markup around it."""
+    settings.MATH_RENDER_ON_SAVE = False
+
+
+@pytest.fixture
 def author(db):
     return factories.make_author()
 

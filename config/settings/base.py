@@ -176,8 +176,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    # MathJax comes from the npm registry (package.json pins it), never from a CDN.
-    ("vendor/mathjax", BASE_DIR / "node_modules" / "mathjax" / "es5"),
+    # MathJax comes from the npm registry (package.json pins it), never from a CDN; its fonts
+    # (copied out of the font package by `npm run build`) serve the browser's MathJax and the
+    # math typeset on the server alike.
+    ("vendor/mathjax", BASE_DIR / "node_modules" / "mathjax"),
+    ("vendor/mathjax-newcm-font", BASE_DIR / "build" / "mathjax-newcm-font"),
     # The post editor (CodeMirror 6 from npm), bundled by `npm run build` (make install).
     ("vendor/editor", BASE_DIR / "build" / "editor"),
 ]
@@ -326,6 +329,13 @@ DEMO_ADMIN_PASSWORD = os.environ.get("DEMO_ADMIN_PASSWORD", "")
 # Moving the admin off the well-known /admin/ path cuts down on password-guessing noise.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 
+# Math typeset when a post or comment is saved, by MathJax under Node (core/mathjax/): readers
+# get finished formulas and no MathJax. Without Node, or with it turned off, math is left for
+# MathJax in the reader's browser, as the admin says on the post.
+MATH_RENDER_ON_SAVE = env_bool("MATH_RENDER_ON_SAVE", True)
+MATH_RENDER_NODE = os.environ.get("MATH_RENDER_NODE", "")  # the `node` on PATH if empty
+MATH_RENDER_TIMEOUT = float(os.environ.get("MATH_RENDER_TIMEOUT", "60"))  # seconds per document
+
 # Comments.
 COMMENTS_MAX_LENGTH = 10_000
 COMMENTS_MAX_DEPTH = 10  # deeper replies are shown at this depth, saying whom they answer
@@ -378,6 +388,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:", "https:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
+        # MathJax 4 reads formulas aloud (speech) in a worker it starts from a blob: URL.
+        "worker-src": ["'self'", "blob:"],
         "frame-src": ["'self'"],
         "frame-ancestors": ["'self'"],
         "form-action": ["'self'"],

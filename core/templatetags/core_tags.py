@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core import plaintext
+from core.mathjax import stylesheet
 
 register = template.Library()
 
@@ -42,3 +43,9 @@ def site_logo_url(site_url):
 def plain_description(html, length=160):
     """A plain-text description of rendered HTML, formulas read as text (meta description)."""
     return plaintext.snippet_of(html or "", int(length))
+
+
+@register.simple_tag
+def math_stylesheet():
+    """The links to the site's stylesheet of typeset math and its main fonts, for the head."""
+    return stylesheet.head_links()

@@ -9,9 +9,50 @@
   "use strict";
 
   var queue = Promise.resolve();
+  var thisScript = document.currentScript;
+  var loading = null;
+
+  /*
+   * Posts and comments come with their math typeset on the server, and such a page carries no
+   * MathJax. It is loaded here, from our static files, only when something still holds TeX:
+   * the comment preview, or content the server could not typeset.
+   */
+  function loadMathJax() {
+    if (window.MathJax && window.MathJax.startup) {
+      return window.MathJax.startup.promise;
+    }
+    if (!loading) {
+      window.blogMathLoadedLate = true;  // MathJax's start-up then leaves typesetting to us
+      loading = loadScript(thisScript.getAttribute("data-mathjax-config"))
+        .then(function () { return loadScript(thisScript.getAttribute("data-mathjax")); })
+        .then(function () { return window.MathJax.startup.promise; });
+    }
+    return loading;
+  }
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function holdsTeX(element) {
+    return Array.prototype.some.call(element.querySelectorAll(".arithmatex"), function (math) {
+      return !math.querySelector("mjx-container");
+    });
+  }
 
   function typeset(element) {
+    if (!holdsTeX(element)) {
+      return queue;
+    }
     queue = queue.then(function () {
+      return window.MathJax && MathJax.typesetPromise ? null : loadMathJax();
+    }).then(function () {
       if (!window.MathJax || !MathJax.typesetPromise) {
         return;
       }
@@ -76,6 +117,10 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    if (!window.MathJax) {
+      // No MathJax on this page: its math, if any, came typeset (or is typeset now).
+      window.blogMath.typesetAll();
+    }
     keepHiddenLinksOutOfTabOrder(document);
     makeScrollersFocusable(document);
     setUpThemeToggle();

@@ -47,7 +47,9 @@ def test_saving_a_post_in_admin_renders_its_html(admin_client, author, category)
     )
     assert response.status_code == 302
     post = Post.objects.get(title="新文章")
-    assert r"\(a_1*b_2\)" in post.body_html
+    # Typeset on the server when saved: the TeX stays in data-latex, not as `*` emphasis.
+    assert 'data-latex="a_1*b_2"' in post.body_html
+    assert "<mjx-container" in post.body_html
 
 
 def test_preview_renders_the_body_like_the_post_page(admin_client):

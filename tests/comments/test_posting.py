@@ -21,7 +21,9 @@ def test_a_comment_is_stored_and_the_commenter_lands_on_it(client, post, form_da
     assert response["Location"] == f"/archives/{post.pk}#comment-{comment.pk}"
     assert comment.status == Comment.Status.APPROVED
     assert comment.ip_address == "127.0.0.1"
-    assert r'<span class="arithmatex">\(x_1 * y_2\)</span>' in comment.body_html
+    # Typeset on the server when saved; the TeX stays in data-latex.
+    assert '<span class="arithmatex"><mjx-container' in comment.body_html
+    assert 'data-latex="x_1 * y_2"' in comment.body_html
     post.refresh_from_db()
     assert post.comment_count == 1
 

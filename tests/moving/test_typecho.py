@@ -26,6 +26,7 @@ def database(tmp_path):
     return typecho_site.build_sqlite(tmp_path / "typecho.db")
 
 
+@pytest.mark.usefixtures("math_left_as_tex")
 def test_a_typecho_database_comes_over_with_ids_views_and_formats(database):
     output = run("import_typecho", database)
 

@@ -87,6 +87,7 @@ def test_a_wordpress_export_brings_posts_with_their_status_format_and_counts(exp
     assert "[unknown_widget] 1" in output
 
 
+@pytest.mark.usefixtures("math_left_as_tex")
 def test_html_math_is_marked_exactly_as_in_a_markdown_post(export_file):
     run("import_wordpress", export_file)
     html = Post.objects.get(pk=101).body_html
@@ -113,6 +114,7 @@ def test_html_math_is_marked_exactly_as_in_a_markdown_post(export_file):
     assert '<figure class="wp-block-image"><img' in html and "<figcaption>函数的图像" in html
 
 
+@pytest.mark.usefixtures("math_left_as_tex")
 def test_shortcodes_become_figures_code_and_math_and_hostile_markup_goes(export_file):
     run("import_wordpress", export_file)
     html = Post.objects.get(pk=102).body_html

@@ -81,7 +81,8 @@
       .then(function (result) {
         preview.hidden = false;
         if (result.ok) {
-          // The server sanitized this HTML with the same function that stores comments.
+          // The server sanitized this HTML with the same function that stores comments, and
+          // typeset its math (else blogMath.typeset loads MathJax to do it here).
           if (result.text) {
             preview.innerHTML = result.text;
           } else {

@@ -1,0 +1,119 @@
+"""Typeset the math wrappers of stored HTML, and the stylesheet a page needs for them."""
+
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from . import client
+
+# What arithmatex writes around each formula (the post and comment renderers and the HTML
+# bodies' reader all use it): a span or div of that class holding the escaped TeX.
+MATH_WRAPPER = re.compile(r'(<(span|div) class="arithmatex">)(.*?)(</\2>)', re.DOTALL)
+# A formula typeset on the server keeps its TeX in the data-latex attribute of <mjx-math>.
+TYPESET_TEX = re.compile(r'<mjx-math\b[^>]*?\sdata-latex="([^"]*)"')
+RAW_MATH = re.compile(r'<(?:span|div) class="arithmatex">(?!<mjx-)')
+FONT_URL = "MATHJAX-FONT-URL"  # as renderer.mjs writes it
+FONT_FILE = re.compile(FONT_URL + r"/([\w.-]+\.woff2)")
+
+
+@dataclass
+class TypesetHtml:
+    """HTML with its formulas typeset, the CSS they need, their labels; or why not."""
+
+    html: str
+    css: str = ""
+    labels: dict = field(default_factory=dict)
+    # Empty when every formula was typeset (or there was none); else why the math was left
+    # as TeX for MathJax in the reader's browser.
+    error: str = ""
+
+    @property
+    def typeset(self):
+        return not self.error
+
+
+def typeset_html(html, *, scope, safe=False, labels=None):
+    """Typeset every formula of `html` on the server, or return it untouched with the reason.
+
+    `scope` prefixes the ids of equation labels (one page may show several documents); `safe`
+    applies MathJax's safe extension (TeX typed by readers); `labels` are labels defined
+    elsewhere that \\eqref may point to ({name: {"tag": "1", "id": "mjx-eqn:..."}}).
+    """
+    matches = list(MATH_WRAPPER.finditer(html))
+    if not matches:
+        return TypesetHtml(html)
+    if not settings.MATH_RENDER_ON_SAVE:
+        return TypesetHtml(html, error="server-side rendering is turned off (MATH_RENDER_ON_SAVE)")
+    texts = [html_lib.unescape(match.group(3)) for match in matches]
+    try:
+        answer = client.render(texts, scope=scope, safe=safe, labels=labels)
+    except client.RendererUnavailable as error:
+        return TypesetHtml(html, error=str(error))
+    if answer["errors"]:
+        return TypesetHtml(html, error="; ".join(dict.fromkeys(answer["errors"])))
+    pieces = []
+    position = 0
+    for match, typeset in zip(matches, answer["html"], strict=True):
+        pieces += [html[position : match.start(3)], typeset]
+        position = match.end(3)
+    pieces.append(html[position:])
+    return TypesetHtml("".join(pieces), answer["css"], answer["labels"])
+
+
+def tex_of(content):
+    """The TeX (delimiters and all, if not typeset) of a math wrapper's content, as text."""
+    if not content.startswith("<mjx-"):
+        return html_lib.unescape(content)
+    typeset = TYPESET_TEX.search(content)
+    return html_lib.unescape(typeset.group(1)) if typeset else ""
+
+
+def has_raw_math(html):
+    """Whether `html` holds a formula not yet typeset (left for MathJax in the browser)."""
+    return RAW_MATH.search(html or "") is not None
+
+
+def merge_css(*sheets):
+    """One stylesheet from several renders' CSS, each rule once, in first-seen order."""
+    rules = {}
+    for sheet in sheets:
+        for rule in _rules(sheet):
+            rules.setdefault(rule, None)
+    return "\n\n".join(rules)
+
+
+def _rules(sheet):
+    # MathJax writes one rule (or @font-face) per block, blocks separated by a blank line.
+    return [block.strip() for block in re.split(r"\n\s*\n", sheet or "") if block.strip()]
+
+
+def strip_math(html):
+    """`html` with the content of its math wrappers removed (links drawn by \\eqref and all)."""
+    return MATH_WRAPPER.sub(r"\1\4", html or "")
+
+
+ASSISTIVE_MATHML = re.compile(
+    r"<mjx-assistive-mml\b[^>]*>(<math\b.*?</math>)</mjx-assistive-mml>", re.S
+)
+DATA_LATEX = re.compile(r' data-latex="[^"]*"')
+
+
+def as_mathml(html):
+    """`html` with each typeset formula as its MathML alone (for feeds: no CSS, no script).
+
+    The TeX goes from every node's data-latex to the formula's alttext, MathML's own place
+    for a text alternative.
+    """
+
+    def mathml(match):
+        found = ASSISTIVE_MATHML.search(match.group(3))
+        if not found:
+            return match.group(0)
+        tex = TYPESET_TEX.search(match.group(3))
+        alttext = f' alttext="{tex.group(1)}"' if tex else ""
+        formula = DATA_LATEX.sub("", found.group(1)).replace("<math ", f"<math{alttext} ", 1)
+        return match.group(1) + formula + match.group(4)
+
+    return MATH_WRAPPER.sub(mathml, html or "")

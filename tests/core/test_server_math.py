@@ -1,0 +1,166 @@
+"""Math typeset on the server when content is saved (core/mathjax/), and what happens without it."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from comments.models import Comment
+from core.mathjax import client
+from core.models import MathStylesheet
+from tests.factories import make_comment, make_post
+
+BODY = r"""由 $\eqref{eq:later}$ 可知（引用在前，定义在后）。
+
+\begin{equation}E = mc^2 \label{eq:energy}\end{equation}
+
+再看
+\begin{equation}F = ma \label{eq:later}\end{equation}
+以及 $\eqref{eq:energy}$。"""
+
+
+@pytest.fixture
+def no_node(settings):
+    """A machine without Node.js: the renderer cannot start."""
+    settings.MATH_RENDER_NODE = "/nonexistent/node"
+    client.stop()
+    yield
+    client.stop()
+
+
+def equation_numbers(html):
+    """The numbers of numbered equations and the ids they carry, in order."""
+    cells = re.findall(r'<mjx-mtd id="mjx-eqn:([^"]+)">(.*?)</mjx-mtd>', html)
+    return [(label, re.sub(r"<[^>]+>|[()]", "", cell)) for label, cell in cells]
+
+
+def test_a_saved_post_holds_typeset_math_numbered_and_linked_per_post(author, category):
+    post = make_post(author=author, category=category, body=BODY)
+    html = post.body_html
+    assert "\\begin{equation}" not in re.sub(r'data-latex="[^"]*"', "", html)
+    assert equation_numbers(html) == [(f"p{post.pk}-eq:energy", "1"), (f"p{post.pk}-eq:later", "2")]
+    # \eqref before its \label resolves too, and links to the equation's id.
+    links = re.findall(r'<a href="#([^"]*)"', html)
+    assert links == [f"mjx-eqn%3Ap{post.pk}-eq%3Alater", f"mjx-eqn%3Ap{post.pk}-eq%3Aenergy"]
+    assert "(???)" not in html
+    # Screen readers get the MathML of every formula.
+    assert html.count("<mjx-assistive-mml") == html.count("<mjx-container")
+    assert post.math_error == ""
+    assert post.math_labels["eq:energy"] == {"tag": "1", "id": f"mjx-eqn:p{post.pk}-eq:energy"}
+
+
+def test_a_page_whose_math_is_all_typeset_loads_no_mathjax(client, author, category):
+    post = make_post(author=author, category=category, body=BODY)
+    make_comment(post, body="评论里的 $x^2$")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "tex-chtml" not in html.replace('data-mathjax="/static/vendor/mathjax/tex-chtml.js"', "")
+    assert '<script src="/static/vendor/mathjax' not in html
+    assert 'class="arithmatex">\\(' not in html
+    digest = MathStylesheet.objects.get().digest
+    assert f'<link rel="stylesheet" href="/math/{digest}.css">' in html
+    assert 'rel="preload" href="/static/vendor/mathjax-newcm-font/chtml/woff2/' in html
+
+
+def test_the_math_stylesheet_names_our_own_fonts_and_is_kept_for_a_year(client, post):
+    make_post(author=post.author, category=post.category, body=r"$\mathbb{R}$ 与 $\int_0^1$")
+    digest = MathStylesheet.objects.get().digest
+    response = client.get(f"/math/{digest}.css")
+    css = response.content.decode()
+    assert response["Content-Type"].startswith("text/css")
+    assert "immutable" in response["Cache-Control"]
+    assert "mjx-c.mjx-c211D" in css  # a rule the double-struck R needs
+    fonts = re.findall(r'url\("([^"]+)"\)', css)
+    assert fonts and all(f.startswith("/static/vendor/mathjax-newcm-font/") for f in fonts)
+    assert "https:" not in css
+    # An older address gets today's rules (a superset), briefly cached.
+    assert "immutable" not in client.get("/math/000000000000.css")["Cache-Control"]
+
+
+def test_the_renderer_is_one_process_reused_from_save_to_save(author, category):
+    make_post(author=author, category=category, body="$a$")
+    first = client._renderer._process.pid
+    make_post(author=author, category=category, body="$b$")
+    assert client._renderer._process.pid == first
+
+
+def test_a_comment_is_typeset_after_sanitizing_and_links_to_the_posts_equations(author, category):
+    post = make_post(author=author, category=category, body=BODY)
+    comment = make_comment(
+        post,
+        body=r"见 $\eqref{eq:energy}$，我的 $$\begin{equation}y \label{eq:mine}\end{equation}$$"
+        r" 与 $\href{javascript:alert(1)}{x}$ <script>alert(1)</script>",
+    )
+    html = comment.body_html
+    assert comment.math_error == ""
+    assert "<script" not in html
+    assert 'href="javascript' not in html  # MathJax's safe extension drops the link
+    # \eqref to the post's equation links to the post's id; the comment's own label has its own.
+    assert f'href="#mjx-eqn%3Ap{post.pk}-eq%3Aenergy"' in html
+    [(own_id, number)] = equation_numbers(html)
+    assert own_id.startswith("c")
+    assert own_id.endswith("-eq:mine") and number == "1"
+    assert comment.link_count() == 0  # \eqref's links are not the commenter's links
+
+
+def test_a_comment_label_named_like_the_posts_is_the_comments_own(author, category):
+    post = make_post(author=author, category=category, body=BODY)
+    comment = make_comment(
+        post, body=r"$$\begin{equation}y \label{eq:energy}\end{equation}$$ 即 $\eqref{eq:energy}$"
+    )
+    assert comment.math_error == ""
+    [(own_id, _number)] = equation_numbers(comment.body_html)
+    assert not own_id.startswith(f"p{post.pk}-")
+    assert f"p{post.pk}-eq" not in comment.body_html
+
+
+def test_without_node_a_post_still_saves_and_says_why(no_node, client, author, category):
+    post = make_post(author=author, category=category, body=BODY, status="published")
+    assert "Node.js is not installed" in post.math_error
+    assert r'<div class="arithmatex">\[\begin{equation}E = mc^2' in post.body_html
+    assert post.needs_browser_math
+    # The page keeps the TeX, for MathJax in the reader's browser (site.js loads it).
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert r"\eqref{eq:later}" in html
+    assert 'data-mathjax="/static/vendor/mathjax/tex-chtml.js"' in html
+    client.force_login(author)
+    admin = client.get(f"/admin/blog/post/{post.pk}/change/").content.decode()
+    assert "Node.js is not installed" in admin
+
+
+def test_without_node_a_comment_still_saves_with_its_tex(no_node, post):
+    comment = make_comment(post, body="$x^2$")
+    assert comment.math_error
+    assert r'<span class="arithmatex">\(x^2\)</span>' in Comment.objects.get().body_html
+
+
+def test_a_formula_mathjax_cannot_read_leaves_the_post_to_the_browser(author, category):
+    post = make_post(author=author, category=category, body=r"好的 $x$，坏的 $\frac{1}{2}}$")
+    assert "Extra close brace" in post.math_error
+    assert r"\(\frac{1}{2}}\)" in post.body_html
+    assert r"\(x\)" in post.body_html  # all or nothing: one document, one numbering
+
+
+def test_typeset_math_command_retypesets_what_failed_once_node_is_back(settings, post):
+    settings.MATH_RENDER_NODE = "/nonexistent/node"
+    client.stop()
+    post.body = r"$\alpha$ 与 \begin{equation}a \label{eq:a}\end{equation}"
+    post.save()
+    make_comment(post, body=r"$\beta$ 见 $\eqref{eq:a}$")
+    assert post.math_error
+    settings.MATH_RENDER_NODE = ""
+    call_command("typeset_math", verbosity=0)
+    post.refresh_from_db()
+    comment = Comment.objects.get()
+    assert post.math_error == "" and not post.needs_browser_math
+    assert comment.math_error == "" and "<mjx-container" in comment.body_html
+    assert f"#mjx-eqn%3Ap{post.pk}-eq%3Aa" in comment.body_html
+    assert "mjx-c.mjx-c1D6FC" in MathStylesheet.objects.get().css  # α's rule
+
+
+def test_feeds_carry_mathml_not_mathjax_markup(client, author, category):
+    make_post(author=author, category=category, body=BODY, status="published")
+    for url in ("/feed/", "/feed/atom/"):
+        feed = client.get(url).content.decode()
+        assert "&lt;math alttext=" in feed
+        assert "&lt;mjx-" not in feed
+        assert "&lt;mi&gt;E&lt;/mi&gt;" in feed
