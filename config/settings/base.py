@@ -62,6 +62,8 @@ MIDDLEWARE = [
     # Above WhiteNoise so static files get the same headers as pages.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything that may query the database with a value from the request.
+    "core.guards.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.PrimaryPinningMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
