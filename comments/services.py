@@ -3,9 +3,12 @@
 Concurrency: django-mptt leaves locking to its caller. A reply rewrites lft/rght across its
 tree and a new thread takes MAX(tree_id) + 1, so every insert runs in one transaction that
 first takes a lock: per tree for replies, site-wide for new threads (Postgres advisory
-locks; SQLite's database write lock does the same job there).
+locks; SQLite's database write lock does the same job there). Before that, a commenter's
+address is locked, so the rate limit counts every earlier comment from it even when a
+burst spreads over many threads. Locks are always taken in that order: address, then tree.
 """
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +29,7 @@ from .models import Comment
 
 # First key of our advisory locks, so they cannot collide with another application's.
 LOCK_NAMESPACE = 0x436D  # "Cm"
+ADDRESS_LOCK_NAMESPACE = 0x4361  # "Ca"
 NEW_THREAD_LOCK = 0
 DUPLICATE_WINDOW = timedelta(minutes=10)
 
@@ -54,10 +58,17 @@ class PostedComment:
     created: bool  # False when an identical comment (a double click) was already stored
 
 
-def _lock(key):
+def _lock(key, namespace=LOCK_NAMESPACE):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
+
+
+def lock_address(ip_address):
+    """Serialize comments from one address, so its rate limit sees all of them."""
+    # Advisory lock keys are 32-bit: two addresses sharing one merely wait for each other.
+    digest = hashlib.blake2b(ip_address.encode(), digest_size=4).digest()
+    _lock(int.from_bytes(digest, "big", signed=True), namespace=ADDRESS_LOCK_NAMESPACE)
 
 
 def lock_new_threads():
@@ -103,7 +114,10 @@ def post_comment(
     )
     comment.render()  # May raise UnrenderableComment before any lock is taken.
 
+    rate_limited = comment.user is None or not comment.user.is_staff
     with transaction.atomic():
+        if rate_limited and ip_address:
+            lock_address(ip_address)
         if parent is None:
             lock_new_threads()
         else:
@@ -113,7 +127,7 @@ def post_comment(
         duplicate = _find_duplicate(comment)
         if duplicate is not None:
             return PostedComment(duplicate, created=False)
-        if comment.user is None or not comment.user.is_staff:
+        if rate_limited:
             _check_rate_limits(ip_address)
         comment.status, comment.held_reason = _moderation_decision(comment)
         comment.save()
