@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import secrets
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -216,3 +217,36 @@ def comment_page_url(post_id, thread_position):
     if page == 1:
         return reverse("blog:post_detail", kwargs={"pk": post_id})
     return reverse("blog:post_comment_page", kwargs={"pk": post_id, "page": page})
+
+
+def new_subscription_key():
+    return secrets.token_urlsafe(24)
+
+
+class ReplySubscription(models.Model):
+    """One email address's consent to reply notifications (double opt-in).
+
+    Ticking 有人回复时邮件通知我 asks for it; only a confirmed address is mailed. Links in
+    mail name the subscription by `key`, never by the address, and a new key is drawn
+    whenever consent ends, so a link from before stops working.
+    """
+
+    email = models.EmailField(_("邮箱"), max_length=254, unique=True)
+    key = models.CharField(max_length=32, unique=True, default=new_subscription_key)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(_("确认邮件发送时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    # Reply mails sent on `mails_day` (the site's local date), for the daily cap.
+    mails_day = models.DateField(null=True, blank=True)
+    mails_sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("回复通知订阅")
+        verbose_name_plural = _("回复通知订阅")
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None

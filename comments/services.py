@@ -1,4 +1,4 @@
-"""Writes with side effects on comments: posting, moderating, editing, deleting, unsubscribing.
+"""Writes with side effects on comments: posting, moderating, editing, deleting.
 
 Concurrency: django-mptt leaves locking to its caller. A reply rewrites lft/rght across its
 tree and a new thread takes MAX(tree_id) + 1, so every insert runs in one transaction that
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from blog.models import Post
 from core import content_version
 
-from . import author_mail, notifications
+from . import author_mail, notifications, subscriptions
 from .models import Comment
 
 # First key of our advisory locks, so they cannot collide with another application's.
@@ -131,12 +131,21 @@ def post_comment(
             _check_rate_limits(ip_address)
         comment.status, comment.held_reason = _moderation_decision(comment)
         comment.save()
+        if notify_on_reply:
+            _ask_for_notifications(comment)
         if comment.is_visible:
             _visible_comments_changed({post.pk})
             transaction.on_commit(lambda: notifications.notify_parent_author(comment))
         if not comment.is_post_author:
             transaction.on_commit(lambda: author_mail.comment_arrived(comment))
     return PostedComment(comment, created=True)
+
+
+def _ask_for_notifications(comment):
+    # The address gets replies only once its owner confirms (comments/subscriptions.py).
+    due = subscriptions.request_notifications(email=comment.author_email)
+    if due is not None:
+        transaction.on_commit(partial(notifications.ask_for_confirmation, due, comment))
 
 
 def reply_as_staff(
@@ -284,10 +293,3 @@ def _visible_comments_changed(post_ids):
     refresh_comment_counts(post_ids)
     # Comment counts changed through a queryset update, which sends no signal.
     content_version.bump()
-
-
-def unsubscribe(*, email: str) -> int:
-    """Stop reply notifications for every comment written with this email."""
-    return Comment.objects.filter(author_email__iexact=email, notify_on_reply=True).update(
-        notify_on_reply=False
-    )

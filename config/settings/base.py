@@ -297,6 +297,12 @@ COMMENTS_AUTHOR_MAIL = {
 }
 # How long the one-click approve / spam / reply links in that mail keep working.
 COMMENTS_MODERATION_LINK_DAYS = int(os.environ.get("COMMENTS_MODERATION_LINK_DAYS", "7"))
+# Reply notifications (comments/subscriptions.py): how long the link of the one confirmation
+# mail and the unsubscribe link of each reply mail keep working, and the most reply mails one
+# address gets in a day.
+COMMENTS_CONFIRM_LINK_DAYS = 7
+COMMENTS_UNSUBSCRIBE_LINK_DAYS = 90
+COMMENTS_NOTIFY_DAILY_LIMIT = 20
 # Room for a 1 MB comment in Chinese (3 bytes a character) to reach the form and get a
 # readable "too long" error with the text kept, instead of a bare 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
