@@ -25,21 +25,16 @@ HOSTILE_VALUES = {
     "digit then NUL": "1%00",
     "2^63": str(2**63),
     "2^64": str(2**64),
-    "2^63-1": str(2**63 - 1),
     "-1": "-1",
-    "zero": "0",
     "10^40": "1" + "0" * 40,
     "5,000 characters": "a" * 5000,
     "5,000 digits": "9" * 5000,
     "lone continuation byte": "%ff",
     "truncated UTF-8": "%c3%28",
     "UTF-16 surrogate as UTF-8": "%ed%a0%80",
-    "overlong slash": "%c0%af",
     "dot dot": "..",
-    "escaped dot dot": "%2e%2e",
     "encoded slash": "%2F",
-    "non-ASCII": "数学",
-    "emoji": "%F0%9F%98%80",
+    "non-ASCII": "数学%F0%9F%98%80",
     "markup": "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
     "quote and SQL": "'%20OR%201=1--",
     "newline": "%0d%0a",
@@ -140,7 +135,7 @@ def all_routes():
     return routes
 
 
-def requests_for(route):
+def requests_for(route, *, query=True):
     """(description, URL) pairs: each hostile value in each placeholder, then in the query."""
     harmless = [HARMLESS.get(converter, "1") for converter in route.converters]
     for label, value in HOSTILE_VALUES.items():
@@ -149,8 +144,9 @@ def requests_for(route):
             yield f"{label} in placeholder {slot + 1}", route.url(values)
         if len(harmless) > 1:
             yield f"{label} in every placeholder", route.url([value] * len(harmless))
-        query = "&".join(f"{name}={value}" for name in QUERY_PARAMETERS)
-        yield f"{label} in the query string", f"{route.url(harmless)}?{query}"
+        if query:
+            parameters = "&".join(f"{name}={value}" for name in QUERY_PARAMETERS)
+            yield f"{label} in the query string", f"{route.url(harmless)}?{parameters}"
 
 
 def form_body(value):
@@ -184,7 +180,8 @@ def test_no_route_answers_a_hostile_value_with_a_server_error(site, author, meth
         as_staff = route.admin and route.name != "admin:logout"
         for client in [anonymous, staff] if as_staff else [anonymous]:
             client.raise_request_exception = True
-            for description, url in requests_for(route):
+            # An anonymous visitor of the admin meets its login redirect whatever the query.
+            for description, url in requests_for(route, query=client is staff or not route.admin):
                 sent += 1
                 try:
                     if method == "post":
