@@ -1,14 +1,21 @@
 """Benchmark the blog against the Django ceiling on this machine, in one run.
 
     python bench/run.py [--scale default|large] [--duration 10] [--connections 32]
+                        [--repeat 3] [--only home,post] [--accept-encoding '']
 
 1. fills a PostgreSQL database (bench/fill.py) with posts and comment threads;
 2. serves the blog under gunicorn with the production settings and the project's
    gunicorn config, and beside it the smallest possible Django app (the ceiling);
-3. loads each page with wrk for a fixed time at fixed concurrency;
-4. prints requests/s, p50/p99 latency and the ratio to the ceiling for each page, the
-   peak memory of a blog worker, and checks that the benchmarked post's reader count
-   rose by exactly the number of successful (200) responses the server sent.
+3. loads each page with wrk for a fixed time at fixed concurrency, sending what a browser
+   sends (a Chrome User-Agent and Chrome's Accept-Encoding, so compressed pages are
+   measured as browsers get them);
+4. prints requests/s, p50/p99 latency, bytes per response and the ratio to the ceiling for
+   each page, the peak memory of a blog worker, and checks that the benchmarked post's
+   reader count rose by exactly the number of successful (200) responses the server sent.
+
+With --repeat N the whole round (ceiling, every page, ceiling again) runs N times and each
+row shows the medians, with the spread of the page's ratio to the ceiling over the rounds:
+the machine is shared, and one round can be off by a third.
 """
 
 import argparse
@@ -19,6 +26,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -32,6 +40,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = PROJECT_DIR / "bench"
 PYTHON = sys.executable
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
+# What Chromium sends over plain HTTP (it adds br and zstd only over HTTPS, where they are
+# offered as well: the blog answers gzip to both).
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+PAGE_KEYS = ["home", "page50", "post", "tag", "search", "content", "feed"]
 
 
 def free_port():
@@ -62,6 +74,34 @@ def post_daily_views(url, post_id):
     return query(
         url, "SELECT COALESCE(SUM(views), 0) FROM blog_postdailyviews WHERE post_id = %s", [post_id]
     )[0][0]
+
+
+def process_cpu_seconds(pids):
+    """CPU time (user and system) the processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class DatabaseBackends:
+    """The PostgreSQL server processes serving the benchmark database (same machine)."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def workers_cpu_seconds(self):
+        name = self.url.rsplit("/", 1)[1]
+        rows = query(
+            self.url,
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        return process_cpu_seconds(pid for (pid,) in rows)
 
 
 class Gunicorn:
@@ -97,6 +137,10 @@ class Gunicorn:
         ).stdout
         return [int(pid) for pid in out.split()]
 
+    def workers_cpu_seconds(self):
+        """CPU time (user and system) the workers have used so far."""
+        return process_cpu_seconds(self.worker_pids())
+
     def peak_worker_memory_mb(self):
         peaks = []
         for pid in self.worker_pids():
@@ -115,11 +159,24 @@ class Gunicorn:
         self.log.close()
 
 
-def wrk(url, duration, connections):
-    """Load one URL for `duration` seconds; return the figures wrk reports."""
+def wrk(url, duration, connections, accept_encoding, server=None, database=None):
+    """Load one URL for `duration` seconds; return the figures wrk reports.
+
+    With `server` (and `database`), also the CPU its workers (and the database's server
+    processes) spent per request: unlike requests/s, it moves little when other jobs share
+    the machine.
+    """
+    headers = {"User-Agent": BROWSER_UA}
+    if accept_encoding:
+        headers["Accept-Encoding"] = accept_encoding
     # Warm every worker's page cache (and its LISTEN connection) before measuring.
     for _ in range(20):
-        urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": BROWSER_UA}))
+        urllib.request.urlopen(urllib.request.Request(url, headers=headers)).read()
+    cpu_before = server.workers_cpu_seconds() if server else 0.0
+    db_cpu_before = database.workers_cpu_seconds() if database else 0.0
+    header_args = []
+    for name, value in headers.items():
+        header_args += ["-H", f"{name}: {value}"]
     result = subprocess.run(
         [
             "wrk",
@@ -127,8 +184,7 @@ def wrk(url, duration, connections):
             f"-c{connections}",
             f"-d{duration}s",
             "--latency",
-            "-H",
-            f"User-Agent: {BROWSER_UA}",
+            *header_args,
             "-s",
             str(BENCH_DIR / "report.lua"),
             url,
@@ -138,6 +194,8 @@ def wrk(url, duration, connections):
         check=True,
         timeout=duration + 60,
     )
+    cpu_seconds = server.workers_cpu_seconds() - cpu_before if server else 0.0
+    db_cpu_seconds = database.workers_cpu_seconds() - db_cpu_before if database else 0.0
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     seconds = figures["duration_us"] / 1e6
     socket_errors = sum(
@@ -148,8 +206,22 @@ def wrk(url, duration, connections):
         "p50_ms": figures["p50_us"] / 1000,
         "p99_ms": figures["p99_us"] / 1000,
         "requests": figures["requests"],
+        "kb_per_response": figures["bytes"] / max(figures["requests"], 1) / 1024,
+        "cpu_us": cpu_seconds * 1e6 / max(figures["requests"], 1),
+        "db_cpu_us": db_cpu_seconds * 1e6 / max(figures["requests"], 1),
         "failed": figures["status_errors"] + socket_errors,
     }
+
+
+def median_figures(runs):
+    """One row from several runs of the same page: medians, failures and requests summed."""
+    row = {
+        key: statistics.median(run[key] for run in runs)
+        for key in ("rps", "p50_ms", "p99_ms", "kb_per_response", "cpu_us", "db_cpu_us")
+    }
+    row["failed"] = sum(run["failed"] for run in runs)
+    row["requests"] = sum(run["requests"] for run in runs)
+    return row
 
 
 def count_ok_responses(log_path, start_offset, path):
@@ -176,7 +248,24 @@ def main():
     parser.add_argument(
         "--write-docs", action="store_true", help="record the table in docs/performance.md"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds to run; each row shows the medians"
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda text: [key.strip() for key in text.split(",") if key.strip()],
+        default=PAGE_KEYS,
+        help=f"pages to load, comma separated, of: {','.join(PAGE_KEYS)}",
+    )
+    parser.add_argument(
+        "--accept-encoding",
+        default=BROWSER_ACCEPT_ENCODING,
+        help="Accept-Encoding to send ('' for none: uncompressed pages)",
+    )
     args = parser.parse_args()
+    unknown = set(args.only) - set(PAGE_KEYS)
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
 
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -230,89 +319,113 @@ def main():
         "bench.ceiling.app", {"PYTHONPATH": str(PROJECT_DIR)}, data_dir / "ceiling-access.log"
     )
     pages = [
-        ("home", "/"),
-        ("listing page 50", "/page/50/"),
-        (f"post with {big_comments} comments (counted views)", f"/archives/{big_post}"),
-        ("tag", f"/tag/{tag_slug}/"),
-        ("search", f"/search/{quote(search_word)}/"),
-        ("/content.html", "/content.html"),
-        ("feed", "/feed/"),
+        ("home", "home", "/"),
+        ("page50", "listing page 50", "/page/50/"),
+        ("post", f"post with {big_comments} comments (counted views)", f"/archives/{big_post}"),
+        ("tag", "tag", f"/tag/{tag_slug}/"),
+        ("search", "search", f"/search/{quote(search_word)}/"),
+        ("content", "/content.html", "/content.html"),
+        ("feed", "feed", "/feed/"),
     ]
-    results = []
+    pages = [(name, path) for key, name, path in pages if key in args.only]
+    post_path = f"/archives/{big_post}"
+    ceiling_runs = {"start": [], "end": []}
+    page_runs = {path: [] for _, path in pages}
+    counts = {"views_added": 0, "daily_added": 0, "ok_responses": 0, "requests": 0}
+    load = (args.duration, args.connections, args.accept_encoding)
+    database = DatabaseBackends(database_url)
     try:
-        print(f"== ceiling: {ceiling.url}/", flush=True)
-        ceiling_runs = [wrk(ceiling.url + "/", args.duration, args.connections)]
-        for name, path in pages:
-            print(f"== {name}: {path}", flush=True)
-            views_before = post_views(database_url, big_post)
-            daily_before = post_daily_views(database_url, big_post)
-            log_offset = blog_log.stat().st_size
-            figures = wrk(blog.url + path, args.duration, args.connections)
-            if path == f"/archives/{big_post}":
-                time.sleep(1)  # let the workers finish the requests in flight when wrk stopped
-                figures["views_added"] = post_views(database_url, big_post) - views_before
-                figures["daily_added"] = post_daily_views(database_url, big_post) - daily_before
-                figures["ok_responses"] = count_ok_responses(blog_log, log_offset, path)
-            results.append((name, path, figures))
-        ceiling_runs.append(wrk(ceiling.url + "/", args.duration, args.connections))
+        for round_number in range(1, args.repeat + 1):
+            print(f"== round {round_number}/{args.repeat}", flush=True)
+            print(f"== ceiling: {ceiling.url}/", flush=True)
+            ceiling_runs["start"].append(wrk(ceiling.url + "/", *load, ceiling))
+            for name, path in pages:
+                print(f"== {name}: {path}", flush=True)
+                views_before = post_views(database_url, big_post)
+                daily_before = post_daily_views(database_url, big_post)
+                log_offset = blog_log.stat().st_size
+                figures = wrk(blog.url + path, *load, blog, database)
+                if path == post_path:
+                    time.sleep(1)  # let the workers finish the requests in flight when wrk stopped
+                    counts["views_added"] += post_views(database_url, big_post) - views_before
+                    counts["daily_added"] += post_daily_views(database_url, big_post) - daily_before
+                    counts["ok_responses"] += count_ok_responses(blog_log, log_offset, path)
+                    counts["requests"] += figures["requests"]
+                page_runs[path].append(figures)
+            ceiling_runs["end"].append(wrk(ceiling.url + "/", *load, ceiling))
         memory_mb = blog.peak_worker_memory_mb()
     finally:
         blog.stop()
         ceiling.stop()
 
-    ceiling_rps = sum(run["rps"] for run in ceiling_runs) / len(ceiling_runs)
-    table = render_table(args, ceiling_runs, ceiling_rps, results, memory_mb)
+    all_ceiling = ceiling_runs["start"] + ceiling_runs["end"]
+    ceiling_rps = statistics.median(run["rps"] for run in all_ceiling)
+    # Each round's page against that round's own ceiling, to show the spread.
+    round_ceilings = [
+        (start["rps"] + end["rps"]) / 2
+        for start, end in zip(ceiling_runs["start"], ceiling_runs["end"], strict=True)
+    ]
+    rows = [(name, path, median_figures(page_runs[path]), page_runs[path]) for name, path in pages]
+    table = render_table(args, ceiling_runs, ceiling_rps, round_ceilings, rows, memory_mb, counts)
     print()
     print(table)
-    post_figures = next(f for _, _, f in results if "views_added" in f)
-    exact = (
-        post_figures["views_added"] == post_figures["ok_responses"] == post_figures["daily_added"]
-    )
+    checked = any(path == post_path for _, path in pages)
+    exact = counts["views_added"] == counts["ok_responses"] == counts["daily_added"]
     if args.write_docs:
-        write_docs(args.scale, table)
-    if not exact:
+        write_docs(args.scale, table, args)
+    if checked and not exact:
         raise SystemExit("reader count check FAILED")
 
 
-def render_table(args, ceiling_runs, ceiling_rps, results, memory_mb):
+def render_table(args, ceiling_runs, ceiling_rps, round_ceilings, rows, memory_mb, counts):
+    encoding = args.accept_encoding or "none"
+    rounds = f"median of {args.repeat} rounds" if args.repeat > 1 else "one round"
     lines = [
         f"Scale `{args.scale}`, {args.duration} s per page, {args.connections} connections, "
-        f"wrk -t2, gunicorn with config/gunicorn.conf.py, production settings, PostgreSQL.",
+        f"wrk -t2, Accept-Encoding: {encoding}, {rounds}, gunicorn with "
+        f"config/gunicorn.conf.py, production settings, PostgreSQL.",
         "",
-        "| page | requests/s | p50 ms | p99 ms | vs ceiling | failed |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| page | requests/s | p50 ms | p99 ms | KB each | vs ceiling | spread "
+        "| app CPU µs/req | db CPU µs/req | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for index, run in enumerate(ceiling_runs):
-        label = "ceiling (minimal Django view)" + (" — start" if index == 0 else " — end")
+    for label, runs in (("start", ceiling_runs["start"]), ("end", ceiling_runs["end"])):
+        row = median_figures(runs)
         lines.append(
-            f"| {label} | {run['rps']:.0f} | {run['p50_ms']:.1f} | {run['p99_ms']:.1f} | "
-            f"{run['rps'] / ceiling_rps:.0%} | {run['failed']} |"
+            f"| ceiling (minimal Django view) — {label} | {row['rps']:.0f} | "
+            f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['kb_per_response']:.1f} | "
+            f"{row['rps'] / ceiling_rps:.0%} | | {row['cpu_us']:.0f} | | {row['failed']} |"
         )
-    for name, path, figures in results:
+    for name, path, row, runs in rows:
+        ratios = [run["rps"] / ceiling for run, ceiling in zip(runs, round_ceilings, strict=True)]
+        spread = f"{min(ratios):.0%}–{max(ratios):.0%}" if len(ratios) > 1 else ""
         lines.append(
-            f"| {name} `{path}` | {figures['rps']:.0f} | {figures['p50_ms']:.1f} | "
-            f"{figures['p99_ms']:.1f} | {figures['rps'] / ceiling_rps:.0%} | {figures['failed']} |"
+            f"| {name} `{path}` | {row['rps']:.0f} | {row['p50_ms']:.1f} | "
+            f"{row['p99_ms']:.1f} | {row['kb_per_response']:.1f} | "
+            f"{row['rps'] / ceiling_rps:.0%} | {spread} | {row['cpu_us']:.0f} | "
+            f"{row['db_cpu_us']:.0f} | {row['failed']} |"
         )
-    post = next(f for _, _, f in results if "views_added" in f)
-    exact = post["views_added"] == post["ok_responses"] == post["daily_added"]
-    verdict = "exact" if exact else "MISMATCH"
-    lines += [
-        "",
-        f"Peak memory of a blog worker (VmHWM): {memory_mb:.0f} MB.",
-        f"Reader count: the post gained {post['views_added']} views "
-        f"(its day-by-day rows {post['daily_added']}) for "
-        f"{post['ok_responses']} responses with status 200 that gunicorn sent "
-        f"(wrk completed {post['requests']}) — {verdict}.",
-    ]
+    lines += ["", f"Peak memory of a blog worker (VmHWM): {memory_mb:.0f} MB."]
+    if counts["requests"]:
+        exact = counts["views_added"] == counts["ok_responses"] == counts["daily_added"]
+        verdict = "exact" if exact else "MISMATCH"
+        lines.append(
+            f"Reader count: the post gained {counts['views_added']} views "
+            f"(its day-by-day rows {counts['daily_added']}) for "
+            f"{counts['ok_responses']} responses with status 200 that gunicorn sent "
+            f"(wrk completed {counts['requests']}) — {verdict}."
+        )
     return "\n".join(lines)
 
 
-def write_docs(scale, table):
+def write_docs(scale, table, args):
     path = PROJECT_DIR / "docs" / "performance.md"
     text = path.read_text() if path.exists() else "# Performance\n"
     begin, end = f"<!-- bench:{scale}:begin -->", f"<!-- bench:{scale}:end -->"
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     command = "python bench/run.py" + ("" if scale == "default" else f" --scale {scale}")
+    if args.repeat > 1:
+        command += f" --repeat {args.repeat}"
     block = f"{begin}\nRun on {stamp} with `{command}`:\n\n{table}\n{end}"
     if begin in text:
         text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
@@ -171,6 +172,10 @@ class PostAdmin(VersionAdmin):
             if slot
             else None,
         }
+        # What plugs into the editor (the media library's picture picker and uploads), named
+        # in settings so the blog imports no other app (blog/assets/editor/pictures.js).
+        context["editor_scripts"] = settings.BLOG_EDITOR_SCRIPTS
+        context["editor_styles"] = settings.BLOG_EDITOR_STYLES
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import html_bodies, rendering, search
+from . import bodies, search
 from .dates import english_month
 
 
@@ -132,8 +132,8 @@ class Post(models.Model):
         PUBLISHED = "published", _("发布")
 
     class Format(models.TextChoices):
-        MARKDOWN = "markdown", "Markdown"
-        HTML = "html", "HTML"
+        MARKDOWN = bodies.MARKDOWN, "Markdown"
+        HTML = bodies.HTML, "HTML"
 
     title = models.CharField(_("标题"), max_length=200)
     author = models.ForeignKey(
@@ -221,19 +221,11 @@ class Post(models.Model):
 
     def render_body(self):
         """Return the HTML of the body and of its excerpt, from the body in its format."""
-        if self.body_format == Post.Format.HTML:
-            rendered = html_bodies.render_html(self.body)
-            return rendered.body_html, rendered.excerpt_html
-        return (
-            rendering.render_markdown(rendering.strip_more_marker(self.body)),
-            rendering.render_markdown(rendering.split_excerpt(self.body)),
-        )
+        return bodies.render_body(self.body, self.body_format)
 
     def searchable_body(self):
         """The words of the body as written: Markdown as is, HTML without its tags."""
-        if self.body_format == Post.Format.HTML:
-            return html_bodies.text_of(self.body)
-        return self.body
+        return bodies.searchable_text(self.body, self.body_format)
 
     @property
     def author_name(self):

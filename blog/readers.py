@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 import re2
 from crawleruseragents import CRAWLER_USER_AGENTS_DATA
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Post, PostDailyViews
@@ -106,6 +106,11 @@ def increment_views(posts, post_id):
     - PostgreSQL: one statement. The UPDATE of the post's total feeds, through a data-modifying
       CTE, an INSERT ... ON CONFLICT DO UPDATE of (post, today); both happen or neither, and
       concurrent upserts of one row queue on its lock, so N views add exactly N to each.
+      With BLOG_VIEWS_ASYNC_COMMIT (opt-in) the statement commits without waiting for
+      its WAL record to reach the disk (`synchronous_commit = off` for that transaction
+      only): the flush cost 3 ms per view on the benchmark machine, more than the rest of
+      the page. Counts stay exact and consistent; a crash of the database server (not of
+      the app) may forget the last fraction of a second of views.
     - SQLite: the same two statements one after the other (SQLite has no data-modifying
       CTEs); its single writer serializes them, so no view is lost there either.
     The filter makes a draft or unknown id count nothing, not even today's row.
@@ -120,8 +125,10 @@ def increment_views(posts, post_id):
         f"INSERT INTO {daily_table} AS daily (post_id, day, views) {{rows}} "
         "ON CONFLICT (post_id, day) DO UPDATE SET views = daily.views + 1"
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            if settings.BLOG_VIEWS_ASYNC_COMMIT:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
             cursor.execute(
                 f"WITH counted AS ({count_total}), today AS ("
                 + count_today.format(rows="SELECT id, %s, 1 FROM counted")
@@ -129,11 +136,12 @@ def increment_views(posts, post_id):
                 [*params, today],
             )
             row = cursor.fetchone()
-        else:
-            cursor.execute(count_total, params)
-            row = cursor.fetchone()
-            if row:
-                cursor.execute(count_today.format(rows="VALUES (%s, %s, 1)"), [row[0], today])
+        return row[-1] if row else None
+    with connection.cursor() as cursor:
+        cursor.execute(count_total, params)
+        row = cursor.fetchone()
+        if row:
+            cursor.execute(count_today.format(rows="VALUES (%s, %s, 1)"), [row[0], today])
     return row[-1] if row else None
 
 

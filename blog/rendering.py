@@ -4,6 +4,10 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
+from django.conf import settings
+from django.utils import translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
@@ -49,7 +53,6 @@ class FigureCaptionTreeprocessor(Treeprocessor):
                 continue
             figure = etree.Element("figure")
             image.tail = None
-            image.set("loading", "lazy")
             figure.append(image)
             alt = image.get("alt", "").strip()
             if alt:
@@ -57,6 +60,58 @@ class FigureCaptionTreeprocessor(Treeprocessor):
                 caption.text = alt
             root.remove(paragraph)
             root.insert(index, figure)
+
+
+# Column width of a post (site.css's --main-width), for the browser to pick a picture size.
+PICTURE_SIZES = "(max-width: 760px) 100vw, 720px"
+
+
+def picture_lookup():
+    """The function that tells the sizes of a picture by its URL, from BLOG_PICTURE_LOOKUP.
+
+    A setting, not an import: the blog imports no other app (the media app, which knows the
+    pictures, sits above it), and a dotted path in settings is how this project already says
+    what one app must know of another (PAGE_CACHE_SCHEDULES). Unlike a registry filled in an
+    AppConfig.ready(), it needs no app to have started first and shows in one place what runs.
+    The function takes a URL and returns None or a dict: width, height, srcset [(url, width)],
+    original (the URL of the full-size file).
+    """
+    path = getattr(settings, "BLOG_PICTURE_LOOKUP", "")
+    return import_string(path) if path else None
+
+
+class ResponsivePictureTreeprocessor(Treeprocessor):
+    """Give known pictures their sizes, and every picture after the first lazy loading."""
+
+    def run(self, root):
+        lookup = picture_lookup()
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for number, image in enumerate(root.iter("img")):
+            if number:
+                # The first picture is likely in view when the page opens: load it at once.
+                image.set("loading", "lazy")
+            picture = lookup(image.get("src", "")) if lookup else None
+            if picture:
+                self.describe(image, picture, parents.get(image))
+
+    def describe(self, image, picture, parent):
+        image.set("width", str(picture["width"]))
+        image.set("height", str(picture["height"]))
+        if len(picture["srcset"]) > 1:
+            image.set("srcset", ", ".join(f"{url} {width}w" for url, width in picture["srcset"]))
+            image.set("sizes", PICTURE_SIZES)
+        if parent is None or parent.tag != "figure":
+            return
+        caption = parent.find("figcaption")
+        if caption is None:
+            caption = etree.SubElement(parent, "figcaption")
+        elif len(caption) == 0:
+            caption.text = (caption.text or "") + " "
+        link = etree.SubElement(caption, "a", {"href": picture["original"]})
+        link.set("class", "figure-original")
+        # A post is in the site's language whoever saves it: not the admin user's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            link.text = gettext("点击查看原图")
 
 
 class BlogMathExtension(Extension):
@@ -71,6 +126,7 @@ class BlogMathExtension(Extension):
             InlineDisplayMathProcessor(INLINE_ENVIRONMENT, md), "inline-environment", 189.5
         )
         md.treeprocessors.register(FigureCaptionTreeprocessor(md), "figure-caption", 5)
+        md.treeprocessors.register(ResponsivePictureTreeprocessor(md), "responsive-pictures", 4)
 
 
 def _slugify_heading(value, separator):

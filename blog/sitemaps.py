@@ -4,27 +4,14 @@ Every section is keyed in SITEMAPS; another app adds its own section there (conf
 serves them all in one sitemap.xml). Links are absolute on SITE_URL.
 """
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
-from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
+from core.sitemaps import SiteUrlSitemap
+
 from .models import Category, Post, Tag
-
-
-class SiteUrlSitemap(Sitemap):
-    """Build links on SITE_URL rather than on whatever Host header the request carried."""
-
-    @property
-    def protocol(self):
-        return urlsplit(settings.SITE_URL).scheme
-
-    def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
 
 
 class PostSitemap(SiteUrlSitemap):

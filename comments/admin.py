@@ -34,15 +34,17 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         "held_reason",
         ("post", admin.RelatedOnlyFieldListFilter),
+        ("page", admin.RelatedOnlyFieldListFilter),
         "created_at",
     ]
     search_fields = ["author_name", "author_email", "body", "ip_address"]
-    list_select_related = ["post", "parent"]
+    list_select_related = ["post", "page", "parent"]
     date_hierarchy = "created_at"
     actions = ["approve", "mark_spam", "remove"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [
         "post",
+        "page",
         "parent",
         "ip_address",
         "user_agent",
@@ -53,6 +55,7 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     fields = [
         "post",
+        "page",
         "parent",
         "author_name",
         "author_email",
@@ -73,9 +76,10 @@ class CommentAdmin(admin.ModelAdmin):
         # The stored plain-text snippet (comments/snippets.py): math readable, never cut inside.
         return comment.snippet
 
-    @admin.display(description=_("文章"), ordering="post__title")
+    @admin.display(description=_("文章或页面"), ordering="post__title")
     def post_link(self, comment):
-        return format_html('<a href="{}">{}</a>', comment.post.get_absolute_url(), comment.post)
+        target = comment.target
+        return format_html('<a href="{}">{}</a>', target.get_absolute_url(), target)
 
     @admin.display(description=_("回复的评论"))
     def answers(self, comment):
@@ -105,7 +109,7 @@ class CommentAdmin(admin.ModelAdmin):
     @method_decorator(require_POST)
     def reply_view(self, request, object_id):
         """Answer a comment as the logged-in author, through the same service as the site form."""
-        comment = get_object_or_404(Comment.objects.select_related("post"), pk=object_id)
+        comment = get_object_or_404(Comment.objects.select_related("post", "page"), pk=object_id)
         if not self.has_change_permission(request, comment):
             raise PermissionDenied
         body = request.POST.get("body", "")

@@ -11,7 +11,9 @@ class CommentsConfig(AppConfig):
 
         from .forms import issue_timestamp
 
-        # Cached post pages carry the comment form with this placeholder for its timestamp.
+        # Cached post and page views carry the comment form with this placeholder for its
+        # timestamp; the argument names the target ("post:42"; a bare number is a post).
         pagecache.register_filler(
-            "comment-timestamp", lambda request, post_id: issue_timestamp(int(post_id))
+            "comment-timestamp",
+            lambda request, key: issue_timestamp(key if ":" in key else f"post:{key}"),
         )

@@ -72,7 +72,7 @@ def moderation_links(comment):
 
 
 def _entry(comment):
-    return {"comment": comment, "post": comment.post, "links": moderation_links(comment)}
+    return {"comment": comment, "post": comment.target, "links": moderation_links(comment)}
 
 
 def _mail_context():
@@ -85,9 +85,9 @@ def comment_arrived(comment):
     if not config["enabled"] or config["mode"] != "each":
         return
     if comment.status == Comment.Status.PENDING:
-        subject = _("《%(title)s》有一条评论等待审核") % {"title": comment.post.title}
+        subject = _("《%(title)s》有一条评论等待审核") % {"title": comment.target.title}
     else:
-        subject = _("《%(title)s》有新评论") % {"title": comment.post.title}
+        subject = _("《%(title)s》有新评论") % {"title": comment.target.title}
     body = render_to_string(
         "comments/author_mail.txt", {"entries": [_entry(comment)], **_mail_context()}
     )
@@ -108,7 +108,7 @@ def send_digest(*, now=None):
             created_at__gte=now - DIGEST_WINDOW,
             status__in=[Comment.Status.PENDING, Comment.Status.APPROVED],
         )
-        .select_related("post", "parent")
+        .select_related("post", "page", "parent")
         .order_by("created_at", "pk")
     )
     if not comments:

@@ -9,6 +9,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import targets
 from .models import Comment
 
 TIMESTAMP_SALT = "comments.form-timestamp"
@@ -25,9 +26,10 @@ class WebsiteField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
-def issue_timestamp(post_id):
-    """Sign the moment a form for this post was served."""
-    return signing.dumps({"post": post_id, "at": time.time()}, salt=TIMESTAMP_SALT)
+def issue_timestamp(target_key):
+    """Sign the moment a form for this post or page ("post:42", "page:3") was served."""
+    kind, _sep, pk = target_key.partition(":")
+    return signing.dumps({kind: int(pk), "at": time.time()}, salt=TIMESTAMP_SALT)
 
 
 class CommentForm(forms.Form):
@@ -59,8 +61,8 @@ class CommentForm(forms.Form):
     # Hidden from people by CSS; bots that fill every field give themselves away.
     homepage = forms.CharField(required=False, label=gettext_lazy("请留空"))
 
-    def __init__(self, *args, post, user=None, **kwargs):
-        self.post = post
+    def __init__(self, *args, target, user=None, **kwargs):
+        self.target = target
         # A logged-in user (the blog's author) comments under their account's name and email.
         self.user = user if user is not None and user.is_authenticated else None
         super().__init__(*args, **kwargs)
@@ -68,7 +70,7 @@ class CommentForm(forms.Form):
             self.fields["author_name"].required = False
             self.fields["author_email"].required = False
         if not self.is_bound and "timestamp" not in self.initial:
-            self.initial["timestamp"] = issue_timestamp(post.pk)
+            self.initial["timestamp"] = issue_timestamp(targets.key(target))
         self.fields["homepage"].widget.attrs.update(
             {"tabindex": "-1", "autocomplete": "off", "class": "hp-field"}
         )
@@ -116,7 +118,8 @@ class CommentForm(forms.Form):
             raise forms.ValidationError(_("表单已过期，请刷新页面后重新提交。")) from error
         except signing.BadSignature as error:
             raise forms.ValidationError(_("表单校验失败，请刷新页面后重新提交。")) from error
-        if not isinstance(issued, dict) or issued.get("post") != self.post.pk:
+        kind = targets.field_of(self.target)
+        if not isinstance(issued, dict) or issued.get(kind) != self.target.pk:
             raise forms.ValidationError(_("表单校验失败，请刷新页面后重新提交。"))
         if time.time() - issued.get("at", 0) < settings.COMMENTS_MIN_SECONDS:
             raise forms.ValidationError(_("提交得太快了，请稍等几秒再提交。"))
@@ -126,7 +129,7 @@ class CommentForm(forms.Form):
         parent_id = self.cleaned_data.get("parent")
         if parent_id is None:
             return None
-        parent = Comment.objects.filter(pk=parent_id, post=self.post).first()
+        parent = Comment.objects.on(self.target).filter(pk=parent_id).first()
         if parent is None or not parent.is_visible:
             raise forms.ValidationError(_("要回复的评论不存在或尚未通过审核。"))
         return parent

@@ -81,9 +81,18 @@ class NewThreads:
 
 
 def import_comments(
-    *, post_id: int, comments: Sequence[CommentFields], threads: NewThreads
+    *,
+    post_id: int | None = None,
+    page_id: int | None = None,
+    comments: Sequence[CommentFields],
+    threads: NewThreads,
 ) -> ImportedComments:
-    """Store one post's comments (oldest first), keeping their threads; return what was done."""
+    """Store one post's or page's comments (oldest first), keeping their threads.
+
+    Give exactly one of post_id and page_id; return what was done to each comment.
+    """
+    if (post_id is None) == (page_id is None):
+        raise ValueError("import_comments needs exactly one of post_id and page_id")
     result = ImportedComments()
     existing = Comment.objects.in_bulk([c.existing_pk for c in comments if c.existing_pk])
     by_key = {}
@@ -101,7 +110,7 @@ def import_comments(
             else:
                 result.unchanged.append(source.key)
             continue
-        comment = _new_comment(post_id, source)
+        comment = _new_comment(post_id, page_id, source)
         if not _render(comment):
             result.unrenderable.append(source.key)
             continue
@@ -113,8 +122,8 @@ def import_comments(
     return result
 
 
-def _new_comment(post_id, source):
-    comment = Comment(post_id=post_id, created_at=source.created_at)
+def _new_comment(post_id, page_id, source):
+    comment = Comment(post_id=post_id, page_id=page_id, created_at=source.created_at)
     for name in FIELDS:
         setattr(comment, name, getattr(source, name))
     return comment
@@ -272,11 +281,12 @@ def _insert(new, result):
         Comment.objects.bulk_update(batch, ["created_at"], batch_size=500)
 
 
-def refresh_counts(post_ids):
-    """Recount the visible comments of these posts (in batches, under their row locks)."""
+def refresh_counts(post_ids, page_ids=()):
+    """Recount the visible comments of these posts and pages (in batches, under row locks)."""
     ids = sorted(post_ids)
     for start in range(0, len(ids), 1000):
         refresh_comment_counts(ids[start : start + 1000])
+    refresh_comment_counts((), page_ids)
 
 
 # Bodies -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Comments: threaded replies under posts, stored as django-mptt trees (one tree per thread)."""
+"""Comments: threaded replies on posts and pages, as django-mptt trees (one per thread)."""
 
 import hashlib
 import re
@@ -16,7 +16,9 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from blog.models import Post
+from pages.models import Page
 
+from . import targets
 from .rendering import render_comment
 from .snippets import snippet_of
 
@@ -38,35 +40,51 @@ class CommentQuerySet(TreeQuerySet):
         """Comments readers may see: approved ones."""
         return self.filter(is_visible_q())
 
-    def on_public_posts(self):
-        return self.filter(post__in=Post.objects.published().values("pk"))
+    def on_public_targets(self):
+        """Comments on posts and pages that readers may see."""
+        return self.filter(targets.public())
 
     def recent(self, limit=10):
-        """The newest visible comments on public posts, for the 最近评论 sidebar.
+        """The newest visible comments on public posts and pages, for the 最近评论 sidebar.
 
-        Each carries `thread_position` (how many visible threads of its post come before its
-        own) so its link can point at the right comment page without further queries.
+        Each carries `thread_position` (how many visible threads of its target come before
+        its own) so its link can point at the right comment page without further queries.
         """
+        # One of the two holds for each comment: the other side compares with NULL.
+        same_target = Q(post=OuterRef("post")) | Q(page=OuterRef("page"))
         earlier_threads = (
             Comment.objects.visible()
-            .filter(post=OuterRef("post"), level=0, tree_id__lt=OuterRef("tree_id"))
+            .filter(same_target, level=0, tree_id__lt=OuterRef("tree_id"))
             .order_by()
-            .values("post")
+            .values("level")
             .annotate(n=Count("pk"))
             .values("n")
         )
         return (
             self.visible()
-            .on_public_posts()
+            .on_public_targets()
             .annotate(thread_position=Coalesce(Subquery(earlier_threads), 0))
-            .select_related("post")
-            .only("id", "post__title", "author_name", "snippet", "created_at", "tree_id")
+            .select_related("post", "page")
+            .only(
+                "id",
+                "post__title",
+                "page__title",
+                "page__slug",
+                "author_name",
+                "snippet",
+                "created_at",
+                "tree_id",
+            )
             .order_by("-created_at", "-id")[:limit]
         )
 
-    def threads_of(self, post):
-        """Top-level comments of a post, oldest thread first."""
-        return self.filter(post=post, level=0).order_by("tree_id")
+    def on(self, target):
+        """Comments on this post or page."""
+        return self.filter(targets.of(target))
+
+    def threads_of(self, target):
+        """Top-level comments of a post or page, oldest thread first."""
+        return self.on(target).filter(level=0).order_by("tree_id")
 
 
 class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
@@ -86,8 +104,22 @@ class Comment(MPTTModel):
         LINKS = "links", _("链接过多")
         RULE = "rule", _("全部人工审核")
 
+    # Exactly one of post and page is set (see Meta.constraints and comments/targets.py).
     post = models.ForeignKey(
-        Post, verbose_name=_("文章"), on_delete=models.CASCADE, related_name="comments"
+        Post,
+        verbose_name=_("文章"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    page = models.ForeignKey(
+        Page,
+        verbose_name=_("页面"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
     )
     parent = TreeForeignKey(
         "self",
@@ -137,8 +169,18 @@ class Comment(MPTTModel):
         verbose_name_plural = _("评论")
         indexes = [
             models.Index(fields=["post", "level", "status", "tree_id"], name="comment_threads_idx"),
+            models.Index(
+                fields=["page", "level", "status", "tree_id"], name="comment_page_threads_idx"
+            ),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_recent_idx"),
             models.Index(fields=["author_email", "status"], name="comment_email_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(post__isnull=False, page__isnull=True)
+                | Q(post__isnull=True, page__isnull=False),
+                name="comment_on_a_post_or_a_page",
+            )
         ]
 
     def __str__(self):
@@ -150,19 +192,28 @@ class Comment(MPTTModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        """Link to the comment on the page of the post that holds its thread."""
+        """Link to the comment on the page of the post or page that holds its thread."""
         root_position = (
-            Comment.objects.threads_of(self.post_id)
+            Comment.objects.threads_of(self.target)
             .filter(is_visible_q() | Q(pk=self.get_root_id()))
             .filter(tree_id__lt=self.tree_id)
             .count()
         )
-        return comment_page_url(self.post_id, root_position) + f"#comment-{self.pk}"
+        return comment_page_url(self.target, root_position) + f"#comment-{self.pk}"
 
     @property
     def page_url(self):
         """Link built from an annotated `thread_position` (see CommentQuerySet.recent)."""
-        return comment_page_url(self.post_id, self.thread_position) + f"#comment-{self.pk}"
+        return comment_page_url(self.target, self.thread_position) + f"#comment-{self.pk}"
+
+    @property
+    def target(self):
+        """The post or the page the comment is on."""
+        return self.post if self.post_id is not None else self.page
+
+    @target.setter
+    def target(self, target):
+        setattr(self, targets.field_of(target), target)
 
     def render(self):
         """Store the sanitized HTML of the body and its snippet (raises UnrenderableComment)."""
@@ -211,12 +262,9 @@ class Comment(MPTTModel):
         return reverse("comments:identicon", kwargs={"digest": self.email_hash})
 
 
-def comment_page_url(post_id, thread_position):
-    """URL of the comment page showing the thread at this 0-based position."""
-    page = thread_position // settings.COMMENTS_THREADS_PER_PAGE + 1
-    if page == 1:
-        return reverse("blog:post_detail", kwargs={"pk": post_id})
-    return reverse("blog:post_comment_page", kwargs={"pk": post_id, "page": page})
+def comment_page_url(target, thread_position):
+    """URL of the target's comment page showing the thread at this 0-based position."""
+    return targets.comment_page_url(target, thread_position, settings.COMMENTS_THREADS_PER_PAGE)
 
 
 def new_subscription_key():

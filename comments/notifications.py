@@ -31,12 +31,12 @@ def ask_for_confirmation(subscription, comment):
     token = subscriptions.confirm_link_token(subscription)
     context = {
         "comment": comment,
-        "post": comment.post,
+        "post": comment.target,
         "confirm_url": settings.SITE_URL
         + reverse("comments:confirm_subscription", kwargs={"token": token}),
         "days": settings.COMMENTS_CONFIRM_LINK_DAYS,
     }
-    subject = _("请确认是否接收《%(title)s》下的评论回复通知") % {"title": comment.post.title}
+    subject = _("请确认是否接收《%(title)s》下的评论回复通知") % {"title": comment.target.title}
     _send(
         subject,
         "comments/confirm_subscription.txt",
@@ -62,14 +62,14 @@ def notify_parent_author(reply):
     context = {
         "reply": reply,
         "parent": parent,
-        "post": reply.post,
+        "post": reply.target,
         "reply_url": settings.SITE_URL + reply.get_absolute_url(),
         "unsubscribe_url": settings.SITE_URL
         + reverse("comments:unsubscribe", kwargs={"token": token}),
     }
     subject = _("%(name)s 回复了你在《%(title)s》下的评论") % {
         "name": reply.author_name,
-        "title": reply.post.title,
+        "title": reply.target.title,
     }
     _send(
         subject,

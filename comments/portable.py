@@ -1,8 +1,9 @@
 """The comments section of the site file (core/sitefile).
 
-    comments   id, post (post id), parent (comment id or null), user (username or null),
-               author_name, author_email, author_url, is_post_author, body, status,
-               created_at, notify_on_reply, ip_address, user_agent
+    comments   id, post (post id, or null), page (page id or null; since version 3: exactly
+               one of post and page is set), parent (comment id or null), user (username
+               or null), author_name, author_email, author_url, is_post_author, body,
+               status, created_at, notify_on_reply, ip_address, user_agent
 
 Comments are listed in tree order (threads in site order, each one depth-first), so a parent
 always precedes its replies. On import, bodies go through the same renderer and sanitizer as
@@ -37,12 +38,13 @@ FIELDS = (
 
 def export_comments() -> Iterator[dict]:
     comments = Comment.objects.order_by("tree_id", "lft").values(
-        "id", "post_id", "parent_id", "user__username", "created_at", *FIELDS
+        "id", "post_id", "page_id", "parent_id", "user__username", "created_at", *FIELDS
     )
     for comment in comments.iterator(CHUNK_SIZE):
         yield {
             "id": comment["id"],
             "post": comment["post_id"],
+            "page": comment["page_id"],
             "parent": comment["parent_id"],
             "user": comment["user__username"],
             **{name: comment[name] for name in FIELDS},
@@ -52,14 +54,18 @@ def export_comments() -> Iterator[dict]:
 
 def load_comments(rows: Iterable[Row], loading: Loading) -> None:
     """Insert the comments with their exported ids, a thread at a time, into an empty table."""
-    post_ids = loading.ids["posts"]
+    known = {"post": loading.ids["posts"], "page": loading.ids["pages"]}
     thread, thread_posts, created_at, pending = [], {}, {}, []
     tree_id = count = 0
-    commented = set()
+    commented = {"post": set(), "page": set()}
     for row in rows:
         comment = _comment(row, loading)
-        if comment.post_id not in post_ids:
-            raise row.error(f"文章 {comment.post_id} 不在文件的 posts 里")
+        if (comment.post_id is None) == (comment.page_id is None):
+            raise row.error("评论须属于一篇文章或一个页面（post 与 page 恰好填一个）")
+        kind = "post" if comment.post_id is not None else "page"
+        target = (kind, comment.post_id or comment.page_id)
+        if target[1] not in known[kind]:
+            raise row.error(f"{kind} {target[1]} 不在文件的 {kind}s 里")
         if comment.parent_id is None:
             if thread:
                 tree_id += 1
@@ -71,13 +77,13 @@ def load_comments(rows: Iterable[Row], loading: Loading) -> None:
                 f"上级评论 {comment.parent_id} 不在它之前的同一讨论串里"
                 "（评论须按树的顺序排列，上级在前）"
             )
-        elif thread_posts[comment.parent_id] != comment.post_id:
+        elif thread_posts[comment.parent_id] != target:
             raise row.error(f"上级评论 {comment.parent_id} 属于另一篇文章")
         thread.append(comment)
-        thread_posts[comment.pk] = comment.post_id
+        thread_posts[comment.pk] = target
         loading.ids["comments"][comment.pk] = comment.pk
         created_at[comment.pk] = row.moment("created_at")
-        commented.add(comment.post_id)
+        commented[kind].add(target[1])
         count += 1
         if len(pending) >= CHUNK_SIZE:
             _save(pending, created_at)
@@ -90,15 +96,17 @@ def load_comments(rows: Iterable[Row], loading: Loading) -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
             cursor.execute(sql)
-    for batch in _chunks(sorted(commented), CHUNK_SIZE):
+    for batch in _chunks(sorted(commented["post"]), CHUNK_SIZE):
         refresh_comment_counts(batch)
+    refresh_comment_counts((), commented["page"])
     loading.counts["comments"] = count
 
 
 def _comment(row, loading):
     comment = Comment(
         pk=row.integer("id"),
-        post_id=row.integer("post"),
+        post_id=row.integer("post", default=None, nullable=True),
+        page_id=row.integer("page", default=None, nullable=True),
         parent_id=row.integer("parent", default=None, nullable=True),
         user_id=row.ref("user", loading.ids["users"], "users", optional=True),
         author_name=row.text("author_name"),

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from blog.models import Post
 from core import content_version
+from pages.models import Page
 
-from . import author_mail, notifications, subscriptions
+from . import author_mail, notifications, subscriptions, targets
 from .models import Comment
 
 # First key of our advisory locks, so they cannot collide with another application's.
@@ -84,7 +85,7 @@ def lock_thread(tree_id):
 
 def post_comment(
     *,
-    post: Post,
+    target: Post | Page,
     parent: Comment | None,
     author_name: str,
     author_email: str,
@@ -95,13 +96,13 @@ def post_comment(
     notify_on_reply: bool = False,
     user=None,
 ) -> PostedComment:
-    """Store a comment or reply in its thread, deciding whether it is shown at once."""
-    if not post.is_public:
+    """Store a comment or reply on a post or page, deciding whether it is shown at once."""
+    if not target.is_public:
         raise CommentRejected(_("这篇文章不存在或尚未发布，不能评论。"))
-    if not post.comments_open:
+    if not target.comments_open:
         raise CommentRejected(_("这篇文章已关闭评论。"))
     comment = Comment(
-        post=post,
+        **{targets.field_of(target): target},
         author_name=author_name,
         author_email=author_email,
         author_url=author_url,
@@ -110,7 +111,7 @@ def post_comment(
         user_agent=(user_agent or "")[:300],
         notify_on_reply=notify_on_reply,
         user=user if user is not None and user.is_authenticated else None,
-        is_post_author=bool(user is not None and user.is_authenticated and user == post.author),
+        is_post_author=bool(user is not None and user.is_authenticated and user == target.author),
     )
     comment.render()  # May raise UnrenderableComment before any lock is taken.
 
@@ -122,7 +123,7 @@ def post_comment(
             lock_new_threads()
         else:
             lock_thread(parent.tree_id)
-            parent = _current_parent(parent, post)
+            parent = _current_parent(parent, target)
             comment.parent = parent
         duplicate = _find_duplicate(comment)
         if duplicate is not None:
@@ -134,7 +135,7 @@ def post_comment(
         if notify_on_reply:
             _ask_for_notifications(comment)
         if comment.is_visible:
-            _visible_comments_changed({post.pk})
+            _visible_comments_changed([comment])
             transaction.on_commit(lambda: notifications.notify_parent_author(comment))
         if not comment.is_post_author:
             transaction.on_commit(lambda: author_mail.comment_arrived(comment))
@@ -163,7 +164,7 @@ def reply_as_staff(
             # Answering a held comment publishes it, as the reply would otherwise dangle.
             moderate(comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.APPROVED)
         return post_comment(
-            post=comment.post,
+            target=comment.target,
             parent=comment,
             author_name=(user.get_full_name() or user.get_username())[:50],
             author_email=user.email or settings.DEFAULT_FROM_EMAIL,
@@ -174,18 +175,18 @@ def reply_as_staff(
         )
 
 
-def _current_parent(parent, post):
+def _current_parent(parent, target):
     # Re-read under the lock: lft/rght may have moved, and it may have been hidden meanwhile.
-    current = Comment.objects.filter(pk=parent.pk).first()
-    if current is None or current.post_id != post.pk or not current.is_visible:
+    current = Comment.objects.on(target).filter(pk=parent.pk).first()
+    if current is None or not current.is_visible:
         raise CommentRejected(_("要回复的评论不存在或尚未通过审核。"))
     return current
 
 
 def _find_duplicate(comment):
     return (
-        Comment.objects.filter(
-            post=comment.post,
+        Comment.objects.on(comment.target)
+        .filter(
             parent=comment.parent,
             author_email__iexact=comment.author_email,
             body=comment.body,
@@ -233,31 +234,34 @@ def _moderation_decision(comment):
     return approved if known_commenter else (Comment.Status.PENDING, Comment.HeldReason.FIRST_TIME)
 
 
-def refresh_comment_counts(post_ids: Iterable[int]) -> None:
-    """Recount visible comments of these posts, in SQL, under the posts' row locks."""
-    ids = sorted(post_ids)
-    # The row lock makes the count below see every comment committed before it.
-    list(Post.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
-    approved = (
-        Comment.objects.visible()
-        .filter(post=OuterRef("pk"))
-        .order_by()
-        .values("post")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    Post.objects.filter(pk__in=ids).update(comment_count=Coalesce(Subquery(approved), 0))
+def refresh_comment_counts(post_ids: Iterable[int], page_ids: Iterable[int] = ()) -> None:
+    """Recount visible comments of these posts and pages, in SQL, under their row locks."""
+    for model, field, ids in ((Post, "post", post_ids), (Page, "page", page_ids)):
+        ids = sorted(ids)
+        if not ids:
+            continue
+        # The row lock makes the count below see every comment committed before it.
+        list(model.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+        approved = (
+            Comment.objects.visible()
+            .filter(**{field: OuterRef("pk")})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        model.objects.filter(pk__in=ids).update(comment_count=Coalesce(Subquery(approved), 0))
 
 
 @transaction.atomic
 def moderate(*, comments: QuerySet[Comment], status: str) -> int:
     """Set the status of these comments, keeping counts, caches and reply mail in step."""
-    comments = list(comments.select_related("parent", "post"))
+    comments = list(comments.select_related("parent", "post", "page"))
     approving = status == Comment.Status.APPROVED
     newly_approved = [c for c in comments if approving and c.status != Comment.Status.APPROVED]
     ids = [c.pk for c in comments]
     Comment.objects.filter(pk__in=ids).update(status=status)
-    _visible_comments_changed({c.post_id for c in comments})
+    _visible_comments_changed(comments)
     for comment in newly_approved:
         comment.status = status
         transaction.on_commit(partial(notifications.notify_parent_author, comment))
@@ -266,7 +270,10 @@ def moderate(*, comments: QuerySet[Comment], status: str) -> int:
 
 def delete_comments(*, comments: QuerySet[Comment]) -> int:
     """Delete these comments and their replies, each tree under its lock; return how many went."""
-    post_ids = set(comments.values_list("post_id", flat=True))
+    changed = [
+        Comment(post_id=post_id, page_id=page_id)
+        for post_id, page_id in comments.order_by().values_list("post_id", "page_id").distinct()
+    ]
     deleted = 0
     with transaction.atomic():
         # Trees in one order, so two deletes never wait on each other's locks; deepest first
@@ -279,17 +286,20 @@ def delete_comments(*, comments: QuerySet[Comment]) -> int:
             if current is not None:
                 deleted += current.get_descendant_count() + 1
                 current.delete()
-        _visible_comments_changed(post_ids)
+        _visible_comments_changed(changed)
     return deleted
 
 
 def comment_edited(*, comment: Comment) -> None:
     """Bring counts and caches in step after a comment was saved in the admin."""
     with transaction.atomic():
-        _visible_comments_changed({comment.post_id})
+        _visible_comments_changed([comment])
 
 
-def _visible_comments_changed(post_ids):
-    refresh_comment_counts(post_ids)
+def _visible_comments_changed(comments):
+    refresh_comment_counts(
+        {c.post_id for c in comments if c.post_id is not None},
+        {c.page_id for c in comments if c.page_id is not None},
+    )
     # Comment counts changed through a queryset update, which sends no signal.
     content_version.bump()

@@ -1,4 +1,4 @@
-"""Build one page of a post's comment threads from a constant number of queries."""
+"""Build one page of a post's or page's comment threads from a constant number of queries."""
 
 from dataclasses import dataclass, field
 
@@ -24,14 +24,14 @@ class ThreadNode:
         return self.comment.status == Comment.Status.PENDING
 
 
-def thread_page(post, page_number, *, own_comment_ids=()):
+def thread_page(target, page_number, *, own_comment_ids=()):
     """Return (page, nodes): the paginator page of top-level threads and their trees."""
     own_comment_ids = set(own_comment_ids)
     has_visible_reply = Exists(
         Comment.objects.visible().filter(tree_id=OuterRef("tree_id"), level__gt=0)
     )
     roots = (
-        Comment.objects.threads_of(post)
+        Comment.objects.threads_of(target)
         .filter(is_visible_q() | Q(pk__in=own_comment_ids) | Q(has_visible_reply))
         .only("id", "tree_id")
     )

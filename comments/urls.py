@@ -6,6 +6,7 @@ app_name = "comments"
 
 urlpatterns = [
     path("archives/<int:pk>/comment", views.post_comment, name="post"),
+    path("comments/page/<int:pk>/", views.post_comment_on_page, name="post_on_page"),
     path("comments/preview/", views.preview, name="preview"),
     path("comments/<int:pk>/", views.comment_permalink, name="permalink"),
     path("comments/avatar/<str:digest>.svg", views.identicon, name="identicon"),

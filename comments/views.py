@@ -15,20 +15,22 @@ from django.views.decorators.http import require_POST
 
 from blog.models import Post
 from core.network import client_ip
+from pages.models import Page
 
-from . import author_mail, services, subscriptions, visitor
+from . import author_mail, services, subscriptions, targets, visitor
 from .forms import CommentForm
 from .models import Comment
 from .rendering import UnrenderableComment, render_comment
 
 
-def _form_page(request, post, form, *, status=400, preview_html=None, retry_after=None):
-    response = render(
-        request,
-        "comments/form_page.html",
-        {"post": post, "form": form, "preview_html": preview_html},
-        status=status,
-    )
+def _form_page(request, target, form, *, status=400, preview_html=None, retry_after=None):
+    context = {
+        "post": target,
+        "comment_form_url": targets.comment_form_url(target),
+        "form": form,
+        "preview_html": preview_html,
+    }
+    response = render(request, "comments/form_page.html", context, status=status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
@@ -36,9 +38,18 @@ def _form_page(request, post, form, *, status=400, preview_html=None, retry_afte
 
 @require_POST
 def post_comment(request, pk):
-    """Validate and store a comment, then send the commenter to it."""
-    post = get_object_or_404(Post.objects.published(), pk=pk)
-    form = CommentForm(request.POST, post=post, user=request.user)
+    """Validate and store a comment on a post, then send the commenter to it."""
+    return _post_comment(request, get_object_or_404(Post.objects.published(), pk=pk))
+
+
+@require_POST
+def post_comment_on_page(request, pk):
+    """Validate and store a comment on a standalone page (a guestbook's), then show it."""
+    return _post_comment(request, get_object_or_404(Page.objects.published(), pk=pk))
+
+
+def _post_comment(request, post):
+    form = CommentForm(request.POST, target=post, user=request.user)
     if "preview" in request.POST:
         return _preview_page(request, post, form)
     if not form.is_valid():
@@ -46,7 +57,7 @@ def post_comment(request, pk):
     data = form.cleaned_data
     try:
         posted = services.post_comment(
-            post=post,
+            target=post,
             parent=data["parent"],
             author_name=data["author_name"].strip(),
             author_email=data["author_email"],
@@ -167,7 +178,7 @@ def unsubscribe(request, token):
 
 def comment_permalink(request, pk):
     """Send a link to a comment to the page that shows its thread."""
-    comment = get_object_or_404(Comment.objects.visible().on_public_posts(), pk=pk)
+    comment = get_object_or_404(Comment.objects.visible().on_public_targets(), pk=pk)
     return redirect(comment.get_absolute_url())
 
 

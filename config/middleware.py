@@ -1,11 +1,19 @@
-"""Project-wide middleware: read-your-writes pinning and a clean 503 when the database is down."""
+"""Project-wide middleware: read-your-writes pinning, a clean 503 when the database is down, and
+django-csp's header built once."""
 
 import logging
 import random
 import time
+from functools import cache
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
@@ -97,3 +105,50 @@ class DatabaseUnavailableMiddleware:
         if not is_database_error(exception):
             return None
         return database_unavailable_response(request, exception)
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's middleware, with the site-wide policy built once instead of per response.
+
+    django-csp rebuilds the header from the settings for every response (dataclasses, deep
+    copies, sorting): a fifth of the time of a cached page. A response that changes the policy
+    (django-csp's decorators) or a request that used a nonce still goes through django-csp.
+    """
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            name.startswith("_csp") for name in vars(response)
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response  # django-csp leaves Django's debug pages alone
+        for header, policy, excluded_prefixes in _site_policies():
+            if (
+                policy
+                and header not in response
+                and not request.path_info.startswith(excluded_prefixes)
+            ):
+                response[header] = policy
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+@cache
+def _site_policies():
+    """(header, policy, excluded URL prefixes) for the enforced and the report-only policy."""
+    policies = []
+    for header, setting_name, report_only in (
+        (HEADER, "CONTENT_SECURITY_POLICY", False),
+        (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
+    ):
+        setting = getattr(settings, setting_name, None) or {}
+        prefixes = tuple(setting.get("EXCLUDE_URL_PREFIXES") or ())
+        policies.append((header, build_policy(report_only=report_only), prefixes))
+    return tuple(policies)
+
+
+@receiver(setting_changed)
+def _forget_site_policies(setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _site_policies.cache_clear()

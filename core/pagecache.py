@@ -14,10 +14,14 @@ so processes need not share them; only the version is shared.
 
 A page is stored per interface language (LocaleMiddleware picks it from the language cookie or
 Accept-Language), and says so to other caches with `Vary: Accept-Language, Cookie`.
+
+A shared page is stored split at its placeholders, plain and gzip-compressed (core/pagebody.py):
+clients that accept gzip get it compressed at no cost per request, with the per-request values
+kept out of the compression (BREACH; docs/performance.md). Personal pages, which may hold the
+visitor's own name and address, are never compressed. Every page says `Vary: Accept-Encoding`.
 """
 
 import hashlib
-import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -32,10 +36,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from . import content_version
+from .pagebody import GzipBody, PlainBody, accepts_gzip
 
 Filler = Callable[[HttpRequest, str], str]
 
-_PLACEHOLDER = re.compile("\x00([a-z][a-z0-9-]*):([^\x00]{0,64})\x00")
 # Per-request parts any page may hold, by name; apps add theirs with register_filler().
 _fillers: dict[str, Filler] = {"csrf": lambda request, argument: get_token(request)}
 # Set while a page is being built: "shared" (to be stored) or "personal".
@@ -62,10 +66,17 @@ def cached_page(
         response = _build(build, "shared")
         if response.status_code != 200 or response.streaming:
             return _vary(_fill(response, request, values))
-        stored = (response["Content-Type"], response.content)
+        plain = PlainBody.parse(response.content)
+        stored = (response["Content-Type"], plain, GzipBody.compress(plain))
         pages.set(key, stored, settings.PAGE_CACHE_SECONDS)
-    content_type, content = stored
-    return _vary(_fill(HttpResponse(content, content_type=content_type), request, values))
+    content_type, plain, compressed = stored
+    fill = _filler(request, values)
+    if accepts_gzip(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(compressed.render(fill), content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(plain.render(fill), content_type=content_type)
+    return _vary(response)
 
 
 def cached_view(view):
@@ -152,24 +163,23 @@ def _build(build, kind):
 def _fill(response, request, values):
     if response.streaming or b"\x00" not in response.content:
         return response
-    values = values or {}
-    filled = {}
-
-    def value(match):
-        if match.group(0) not in filled:
-            name, argument = match.groups()
-            filled[match.group(0)] = (
-                str(values[name]) if name in values else _fillers[name](request, argument)
-            )
-        return filled[match.group(0)]
-
-    response.content = _PLACEHOLDER.sub(value, response.content.decode()).encode()
+    response.content = PlainBody.parse(response.content).render(_filler(request, values))
     return response
+
+
+def _filler(request, values):
+    """Return fill(name, argument): a value given by the view, else the registered filler's."""
+    values = values or {}
+
+    def fill(name, argument):
+        return str(values[name]) if name in values else _fillers[name](request, argument)
+
+    return fill
 
 
 def _vary(response):
     # The language comes from the language cookie, else from Accept-Language.
-    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    patch_vary_headers(response, ("Accept-Encoding", "Accept-Language", "Cookie"))
     return response
 
 

@@ -6,6 +6,7 @@ The file's sections, in order, and which app writes and reads each:
     categories   blog/portable.py
     tags         blog/portable.py
     posts        blog/portable.py
+    pages        pages/portable.py (since version 3)
     comments     comments/portable.py
     redirects    redirects/portable.py (since version 2)
     imports      here: which item of an imported site became which post or comment, so a
@@ -33,6 +34,8 @@ from comments import portable as comments_portable
 from comments.models import Comment
 from core import content_version, sitefile
 from core.sitefile import FileError, Loading, Row
+from pages import portable as pages_portable
+from pages.models import Page
 from redirects import portable as redirects_portable
 
 from .models import ImportedItem
@@ -52,6 +55,7 @@ def _sections(include_password_hashes=False):
         "categories": Section(blog_portable.export_categories, blog_portable.load_categories),
         "tags": Section(blog_portable.export_tags, blog_portable.load_tags),
         "posts": Section(blog_portable.export_posts, blog_portable.load_posts),
+        "pages": Section(pages_portable.export_pages, pages_portable.load_pages),
         "comments": Section(comments_portable.export_comments, comments_portable.load_comments),
         "redirects": Section(
             redirects_portable.export_redirects, redirects_portable.load_redirects
@@ -61,7 +65,7 @@ def _sections(include_password_hashes=False):
 
 
 # Sections that files of older format versions do not have.
-ADDED_IN = {"redirects": 2, "imports": 2}
+ADDED_IN = {"redirects": 2, "imports": 2, "pages": 3}
 
 
 def export_site(out: TextIO, *, include_password_hashes: bool = False) -> dict[str, int]:
@@ -107,9 +111,12 @@ def import_site(source: BinaryIO, *, progress: Callable[[str, int], None] | None
 
 
 def _require_empty_site():
-    posts, comments = Post.objects.count(), Comment.objects.count()
-    if posts or comments:
-        raise FileError(f"站点不是空的：已有 {posts} 篇文章、{comments} 条评论。只能导入到空站点。")
+    posts, pages, comments = Post.objects.count(), Page.objects.count(), Comment.objects.count()
+    if posts or pages or comments:
+        raise FileError(
+            f"站点不是空的：已有 {posts} 篇文章、{pages} 个页面、{comments} 条评论。"
+            "只能导入到空站点。"
+        )
 
 
 @contextmanager
@@ -126,8 +133,10 @@ def _snapshot():
 
 
 def _export_users(include_password_hashes) -> Iterator[dict]:
-    wrote = Q(pk__in=Post.objects.order_by().values("author")) | Q(
-        pk__in=Comment.objects.filter(user__isnull=False).order_by().values("user")
+    wrote = (
+        Q(pk__in=Post.objects.order_by().values("author"))
+        | Q(pk__in=Page.objects.order_by().values("author"))
+        | Q(pk__in=Comment.objects.filter(user__isnull=False).order_by().values("user"))
     )
     for user in get_user_model().objects.filter(wrote).order_by("pk").iterator(CHUNK_SIZE):
         row = {

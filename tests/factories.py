@@ -54,8 +54,25 @@ def make_post(*, tags=(), **fields):
     return post
 
 
+def make_page(**fields):
+    """Create a published standalone page."""
+    from pages.models import Page
+
+    n = next(_sequence)
+    if "author" not in fields:
+        fields["author"] = make_author()
+    defaults = {
+        "title": f"页面{n}",
+        "slug": f"page-{n}",
+        "body": f"第{n}个页面，$E = mc^2$。",
+        "status": Page.Status.PUBLISHED,
+    }
+    return Page.objects.create(**{**defaults, **fields})
+
+
 def make_comment(post, *, parent=None, status="approved", **fields):
-    """Save a comment straight into its tree (single-threaded tests need no lock)."""
+    """Save a comment on a post (or a page) straight into its tree (no lock needed here)."""
+    from comments import targets
     from comments.models import Comment
 
     n = next(_sequence)
@@ -65,7 +82,9 @@ def make_comment(post, *, parent=None, status="approved", **fields):
         "body": f"第{n}条评论。",
         "ip_address": "203.0.113.9",
     }
-    comment = Comment(post=post, parent=parent, status=status, **{**defaults, **fields})
+    comment = Comment(
+        **{targets.field_of(post): post}, parent=parent, status=status, **{**defaults, **fields}
+    )
     comment.save()
     return comment
 

@@ -27,6 +27,8 @@ class SampleSite:
             "post": self.math_post_url,
             "code post": self.code_post_url,
             "content.html": "/content.html",
+            "about page": "/about.html",
+            "guestbook": "/guestbook.html",
             "search": self.search_url,
             "404": "/no-such-page/",
         }

@@ -17,6 +17,7 @@ from django.utils import translation
 from blog.models import Category, Post, Tag
 from comments.models import Comment, ReplySubscription
 from comments.subscriptions import confirm_link_token, unsubscribe_link_token
+from pages.models import Page
 from tests.factories import make_comment, make_confirmed_subscription
 from tests.sample_site import build_sample_site
 
@@ -73,6 +74,7 @@ def content_strings(*extra):
     strings += Post.objects.values_list("title", flat=True)
     strings += Category.objects.values_list("name", flat=True)
     strings += Tag.objects.values_list("name", flat=True)
+    strings += Page.objects.values_list("title", flat=True)
     for comment in Comment.objects.all():
         strings += [comment.author_name, comment.body]
     strings += [post.author_name for post in Post.objects.select_related("author")]
@@ -172,6 +174,8 @@ def test_every_page_rendered_in_english_has_no_chinese_outside_the_content(
         "admin post editor": site.admin_editor_url,
         "admin new post": "/admin/blog/post/add/",
         "admin comments": "/admin/comments/comment/",
+        "admin pages": "/admin/pages/page/",
+        "admin page": f"/admin/pages/page/{Page.objects.get(slug='about').pk}/change/",
         "admin categories": "/admin/blog/category/",
         "admin post history": f"/admin/blog/post/{post.pk}/history/",
         "admin comment": f"/admin/comments/comment/{pending.pk}/change/",

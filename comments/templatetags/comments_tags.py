@@ -1,7 +1,7 @@
 """Template tags through which a host page shows comments: the thread, the form, the sidebar.
 
-The host (the blog's post page) knows nothing of comments beyond these tags: it includes
-`{% comment_section post page_number %}` where the discussion goes.
+The hosts (the blog's post page, a standalone page) know nothing of comments beyond these
+tags: they include `{% comment_section post_or_page page_number %}` where the discussion goes.
 """
 
 from django import template
@@ -9,6 +9,7 @@ from django.conf import settings
 
 from core import pagecache
 
+from .. import targets
 from ..forms import CommentForm
 from ..models import Comment, comment_page_url
 from ..threads import thread_page
@@ -18,8 +19,8 @@ register = template.Library()
 
 
 @register.inclusion_tag("comments/section.html", takes_context=True)
-def comment_section(context, post, page_number=1):
-    """Render one page of the post's threads, their pager and the comment form.
+def comment_section(context, target, page_number=1):
+    """Render one page of the post's or page's threads, their pager and the comment form.
 
     When the page is being built for the shared cache, nothing of this visitor's goes in:
     not their pending comments, not their remembered name; the form's signed timestamp is
@@ -28,25 +29,26 @@ def comment_section(context, post, page_number=1):
     request = context["request"]
     shared = pagecache.is_shared_build()
     page, threads = thread_page(
-        post, page_number, own_comment_ids=[] if shared else own_comment_ids(request)
+        target, page_number, own_comment_ids=[] if shared else own_comment_ids(request)
     )
     reply_id = request.GET.get("replyTo", "")
     reply_to = None
     if reply_id.isdigit():
-        reply_to = Comment.objects.visible().filter(post=post, pk=int(reply_id)).first()
-    initial = {"timestamp": pagecache.deferred(request, "comment-timestamp", post.pk)}
+        reply_to = Comment.objects.visible().on(target).filter(pk=int(reply_id)).first()
+    initial = {"timestamp": pagecache.deferred(request, "comment-timestamp", targets.key(target))}
     if not shared:
         initial.update(_known_author(request))
     if reply_to is not None:
         initial["parent"] = reply_to.pk
     return {
         "request": request,
-        "post": post,
+        "post": target,
+        "comment_form_url": targets.comment_form_url(target),
         "comment_page": page,
         "comment_threads": threads,
-        "comment_pager": _pager(post, page),
+        "comment_pager": _pager(target, page),
         "comment_form": CommentForm(
-            post=post, initial=initial, user=None if shared else request.user
+            target=target, initial=initial, user=None if shared else request.user
         ),
         "reply_to": reply_to,
         "CONTENT_LANGUAGE": settings.SITE_CONTENT_LANGUAGE,
@@ -63,11 +65,11 @@ def _known_author(request):
     return known
 
 
-def _pager(post, page):
+def _pager(target, page):
     if page.paginator.num_pages <= 1:
         return []
     return [
-        {"number": n, "url": comment_page_url(post.pk, (n - 1) * page.paginator.per_page)}
+        {"number": n, "url": comment_page_url(target, (n - 1) * page.paginator.per_page)}
         for n in page.paginator.page_range
     ]
 

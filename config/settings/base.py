@@ -51,9 +51,11 @@ INSTALLED_APPS = [
     "reversion",
     "core",
     "blog",
+    "pages",
     "comments",
     "desk",
     "redirects",
+    "media",
     "moving",
 ]
 
@@ -61,7 +63,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Above WhiteNoise so static files get the same headers as pages.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site-wide header built once (config/middleware.py).
+    "config.middleware.CSPMiddleware",
     # Before anything that may query the database with a value from the request.
     "core.guards.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -180,12 +183,55 @@ STATICFILES_DIRS = [
     # The post editor (CodeMirror 6 from npm), bundled by `npm run build` (make install).
     ("vendor/editor", BASE_DIR / "build" / "editor"),
 ]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# Uploaded files (the media app): under DATA_DIR/media, served by the app at MEDIA_URL, unless
+# MEDIA_S3_BUCKET names a bucket of an S3-compatible store that every app machine shares.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Names are made from the content's hash, so a file never changes under its URL: a year's cache.
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def media_storage_from_env():
+    """The default storage: the local folder, or S3-compatible object storage."""
+    bucket = os.environ.get("MEDIA_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "access_key": os.environ.get("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            # Where readers fetch files from (a CDN or the bucket's public address).
+            "custom_domain": os.environ.get("MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "url_protocol": os.environ.get("MEDIA_S3_URL_PROTOCOL", "https:"),
+            "location": os.environ.get("MEDIA_S3_PREFIX", "").strip("/"),
+            # Public, unsigned URLs: a signed one expires, and posts keep their URLs for years.
+            "querystring_auth": False,
+            "default_acl": os.environ.get("MEDIA_S3_ACL") or None,
+            "file_overwrite": True,  # a name is its content's hash: same name, same bytes
+            "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
+        },
+    }
+
+
+STORAGES = {
+    "default": media_storage_from_env(),
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Larger uploads are refused (HTTP 413 from the editor's upload; a form error in the admin).
+MEDIA_MAX_UPLOAD_BYTES = int(float(os.environ.get("MEDIA_MAX_UPLOAD_MB", "20")) * 2**20)
+# A picture with more pixels is refused before it is decoded (a "decompression bomb" packs
+# gigapixels into a few kilobytes). 60 megapixels is twice a full-frame camera's.
+MEDIA_MAX_IMAGE_PIXELS = int(os.environ.get("MEDIA_MAX_IMAGE_PIXELS", str(60_000_000)))
+# Widths made of each picture at upload for srcset; narrower originals keep their own size.
+MEDIA_IMAGE_WIDTHS = [int(w) for w in env_list("MEDIA_IMAGE_WIDTHS", "480,960,1600")]
+# "webp" (smaller, read by every current browser) or "original" (the upload's own format).
+MEDIA_VARIANT_FORMAT = os.environ.get("MEDIA_VARIANT_FORMAT", "webp")
+MEDIA_VARIANT_QUALITY = 82
+MEDIA_UPLOAD_PREFIX = "uploads/"
 
 # REDIS_URL shares one cache between every gunicorn process and machine; else local memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -222,13 +268,23 @@ PAGE_CACHE_INVALIDATED_BY = {
     "blog.Tag": None,
     "blog.Post_tags": None,
     "comments.Comment": None,
+    "pages.Page": None,
     "redirects.Redirect": None,
+    # A deleted file leaves pages with a broken picture.
+    "media.MediaFile": None,
     # The author's name shows on posts; a login only touches last_login.
     "auth.User": ("username", "first_name", "last_name"),
 }
 # Functions returning the next moment something scheduled becomes public (or None); the
 # content version changes when it passes, although nothing was written.
 PAGE_CACHE_SCHEDULES = ["blog.models.next_scheduled_publication"]
+# Asked by the blog's renderer, when a post is saved, for the sizes of each picture in it
+# (blog/rendering.py, picture_lookup, says why this is a setting).
+BLOG_PICTURE_LOOKUP = "media.pictures.picture_for_url"
+# Static files the post editor loads beside its own: the media library's picture picker and
+# uploads of pasted or dropped pictures (they define window.blogPictures).
+BLOG_EDITOR_SCRIPTS = ["media/editor-pictures.js"]
+BLOG_EDITOR_STYLES = ["media/editor-pictures.css"]
 # Visitors holding one of these cookies see a page of their own (logged in; comments of their
 # own still waiting for approval), never a shared one.
 COMMENTS_OWN_COOKIE = "my_comments"
@@ -259,6 +315,10 @@ BLOG_RELATED_POSTS = 10
 BLOG_FEED_ITEMS = 20
 # A reader's repeat visits within this many seconds count once.
 BLOG_VIEW_DEDUPE_SECONDS = 24 * 60 * 60
+# Off by default: a view the reader saw counted survives a database crash. On, a counted view
+# commits without waiting for the disk (blog/readers.py), several times cheaper, and a crash
+# of the database server may forget the last fraction of a second of views.
+BLOG_VIEWS_ASYNC_COMMIT = env_bool("BLOG_VIEWS_ASYNC_COMMIT", False)
 # Number of reverse proxies (nginx, a load balancer) in front of gunicorn that append to
 # X-Forwarded-For. With 0, the header is ignored: anyone could forge it.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -12,7 +12,7 @@ from .rows import FileError, Loading, Row
 from .writing import write_site
 
 FORMAT_NAME = "kexue-blog-site"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 __all__ = [
     "FORMAT_NAME",

@@ -1,9 +1,11 @@
 """The import itself: one transaction in which each app writes its own rows from a source's items.
 
 Order: authors, categories and tags, then the items as the source streams them (each post
-with its comments, pages and attachments through the PagesAndFiles hook), then what the
-site derives (comment counts, the post id sequence, redirects of attachment pages), and the
-content version last, so caches, feeds and the sitemap show the import at once.
+and page with its comments; attachments and the files bodies show through files.py), then
+what the site derives (comment counts, the post id sequence, redirects of attachment
+pages), and the content version last, so caches, feeds and the sitemap show the import at
+once. Files copied into media storage are not part of the transaction: if it rolls back,
+the files of the library rows it added are removed again.
 """
 
 import hashlib
@@ -19,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 from django.utils.html import strip_tags
+from django.utils.text import slugify
 
 from blog import importing as blog_importing
 from blog import shortcodes
@@ -26,11 +29,13 @@ from blog.models import Category, Post, Tag
 from comments import importing as comments_importing
 from comments.models import Comment
 from core import content_version
+from pages import services as pages_services
+from pages.models import Page
 from redirects.importing import add_redirects
 from redirects.models import normalize_old
 
 from ..models import ImportedItem
-from .hooks import PagesAndFiles
+from .files import UploadedFiles
 from .sources import Skipped, Source, SourceAttachment, SourceError, SourcePost
 from .summary import Summary
 
@@ -47,21 +52,31 @@ def run_import(
     progress: Callable[[Iterable, int], Iterable] | None = None,
 ) -> Summary:
     """Import everything the source holds, all or nothing; with dry_run, roll it all back."""
-    summary = Summary(source.name, dry_run=dry_run)
+    summary = Summary(source.name, dry_run=dry_run, uploads_given=uploads_dir is not None)
     summary.notes.extend(source.notes)
+    work = _Import(source, summary, uploads_dir)
     try:
         with transaction.atomic():
-            _Import(source, summary, uploads_dir).run(progress)
+            work.run(progress)
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as error:
+        work.files.discard_new_files()
         raise SourceError(f"数据库拒绝了导入的数据，站点保持原样：{error}") from error
+    except BaseException:
+        work.files.discard_new_files()
+        raise
     return summary
 
 
-def fingerprint(item) -> str:
-    """A hash of what the source says about an item (its comments left out)."""
+def fingerprint(item, **replaced) -> str:
+    """A hash of what the source says about an item (its comments left out).
+
+    `replaced` overrides fields, such as the body as rewritten to copied files' URLs, so an
+    import that now has the files updates what an import without them made.
+    """
     data = asdict(item)
+    data.update(replaced)
     data.pop("comments", None)
     data.pop("where", None)  # moves when lines are added above; says nothing of the item
     text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
@@ -73,15 +88,21 @@ class _Import:
         self.source = source
         self.summary = summary
         self.identity = source.identity[:300]
-        self.files = PagesAndFiles(summary, uploads_dir)
+        self.files = UploadedFiles(
+            summary,
+            uploads_dir,
+            identity=self.identity,
+            hosts=getattr(source, "hosts", ()),
+        )
         self.users = {}
         self.categories = {}  # term key -> Category
         self.tags = {}  # term key -> Tag
         self.terms = {}  # term key -> SourceTerm
-        self.posts = {}  # source post key -> Post url
+        self.posts = {}  # source post or page key -> its url
         self.redirects = []
         self.claimed = set()  # old addresses given out in this import: the first claim wins
         self.commented = set()
+        self.commented_pages = set()
         self.attachment_pages = []
 
     def run(self, progress):
@@ -99,7 +120,7 @@ class _Import:
                 self.files.attachment(item)
                 self.attachment_pages.append(item)
             elif item.kind == "page":
-                self.files.page(item)
+                self._import_page(item)
             else:
                 self._import_post(item)
         self._finish()
@@ -172,7 +193,7 @@ class _Import:
 
     def _import_post(self, item: SourcePost):
         fields = self._post_fields(item)
-        print_ = fingerprint(item)
+        print_ = fingerprint(item, body=fields.body)
         record = ImportedItem.objects.of(self.identity, ImportedItem.Kind.POST, [item.key]).get(
             item.key
         )
@@ -210,7 +231,74 @@ class _Import:
         if item.wanted_id and item.wanted_id != post.pk:
             old_paths += [f"/archives/{item.wanted_id}", f"/archives/{item.wanted_id}/"]
         self._redirect(old_paths, url)
-        self._import_comments(post, item)
+        self._import_comments(item, post_id=post.pk)
+
+    # Pages ---------------------------------------------------------------------------------
+
+    def _import_page(self, item: SourcePost):
+        """A page of the source as a page here at /<slug>.html, with its comments."""
+        body = self.files.rewrite_body(item.body)
+        print_ = fingerprint(item, body=body)
+        record = ImportedItem.objects.of(self.identity, ImportedItem.Kind.PAGE, [item.key]).get(
+            item.key
+        )
+        page = None
+        if record is not None:
+            page = Page.objects.filter(pk=record.object_id).first()
+            if page is None:
+                self.summary.pages["deleted_here"] += 1
+                return
+            if record.fingerprint == print_:
+                self.summary.pages["unchanged"] += 1
+            else:
+                # The author's own choices here (slug, navigation) stay; the source's the rest.
+                self._save_page(item, body, slug=page.slug, in_navigation=page.in_navigation)
+                record.fingerprint = print_
+                record.save()
+                self.summary.pages["updated"] += 1
+        else:
+            fallback = f"page-{item.wanted_id or item.key}"
+            slug = pages_services.free_slug(item.slug, fallback=fallback)
+            page = self._save_page(
+                item,
+                body,
+                slug=slug,
+                in_navigation=item.in_navigation and item.status == Page.Status.PUBLISHED,
+            )
+            ImportedItem.objects.create(
+                source=self.identity,
+                kind=ImportedItem.Kind.PAGE,
+                source_id=item.key,
+                object_id=page.pk,
+                fingerprint=print_,
+            )
+            self.summary.pages["created"] += 1
+            cleaned = slugify(item.slug, allow_unicode=True)[: pages_services.SLUG_LENGTH]
+            if cleaned.strip("-") and slug != cleaned.strip("-"):
+                # Taken here (by a page of this site) or not a slug this site accepts.
+                self.summary.changed_slugs.append((item.slug, slug, page.title))
+        self.summary.pages["drafts" if page.is_draft else "published"] += 1
+        url = page.get_absolute_url()
+        self.posts[item.key] = url
+        self._redirect(item.old_paths, url)
+        self._import_comments(item, page_id=page.pk)
+
+    def _save_page(self, item, body, *, slug, in_navigation):
+        author = self.users.get(item.author_key) or self._fallback_author()
+        title = " ".join(html.unescape(strip_tags(item.title or "")).split())
+        return pages_services.import_page(
+            slug=slug,
+            title=title or "（无标题）",
+            body=body,
+            body_format=item.body_format,
+            author_id=author.pk,
+            status=Page.Status.PUBLISHED if item.status == "published" else Page.Status.DRAFT,
+            published_at=item.published_at,
+            updated_at=item.updated_at,
+            order=item.order,
+            in_navigation=in_navigation,
+            comments_open=item.comments_open,
+        ).page
 
     def _post_fields(self, item):
         categories = [key for key in item.category_keys if key in self.terms]
@@ -274,7 +362,7 @@ class _Import:
 
     # Comments ------------------------------------------------------------------------------
 
-    def _import_comments(self, post, item):
+    def _import_comments(self, item, *, post_id=None, page_id=None):
         comments = []
         for comment in item.comments:
             if comment.kind != "comment":
@@ -293,7 +381,7 @@ class _Import:
             record = records.get(comment.key)
             fields.append(self._comment_fields(comment, item, author, record, prints))
         result = comments_importing.import_comments(
-            post_id=post.pk, comments=fields, threads=self.threads
+            post_id=post_id, page_id=page_id, comments=fields, threads=self.threads
         )
         self._record_comments(result, records, prints)
         statuses = {c.key: c.status for c in fields}
@@ -302,7 +390,10 @@ class _Import:
         self.summary.comments["created"] += len(result.created)
         for name in ("updated", "unchanged", "reattached", "unrenderable", "deleted_here"):
             self.summary.comments[name] += len(getattr(result, name))
-        self.commented.add(post.pk)
+        if post_id is not None:
+            self.commented.add(post_id)
+        else:
+            self.commented_pages.add(page_id)
 
     def _comment_fields(self, comment, item, author, record, prints):
         user = self.users.get(comment.author_key) if comment.author_key else None
@@ -374,7 +465,7 @@ class _Import:
             if target:
                 self._redirect(attachment.old_paths, target)
         self._flush_redirects()
-        comments_importing.refresh_counts(self.commented)
+        comments_importing.refresh_counts(self.commented, self.commented_pages)
         blog_importing.reset_post_ids()
         self.summary.categories["total"] = Category.objects.count()
         self.summary.tags["total"] = Tag.objects.count()

@@ -68,6 +68,8 @@ class SourcePost:
     is_pinned: bool = False
     comments_open: bool = True
     views: int = 0
+    order: int = 0  # a page's place among the pages
+    in_navigation: bool = False  # whether the source's theme lists the page in its header
     wanted_id: int | None = None
     old_paths: list[str] = field(default_factory=list)
     comments: list[SourceComment] = field(default_factory=list)

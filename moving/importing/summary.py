@@ -12,6 +12,7 @@ LISTED = 20  # how many titles a list shows before "and N more"
 class Summary:
     source: str
     dry_run: bool = False
+    uploads_given: bool = False  # whether --uploads-dir named a folder to copy files from
     posts: Counter = field(default_factory=Counter)  # created, updated, unchanged, ...
     published: int = 0
     scheduled: int = 0
@@ -26,9 +27,11 @@ class Summary:
     redirects: RedirectCounts = field(default_factory=RedirectCounts)
     unknown_shortcodes: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)  # by reason
-    pages: Counter = field(default_factory=Counter)
-    attachments: Counter = field(default_factory=Counter)
-    missing_files: list[str] = field(default_factory=list)
+    pages: Counter = field(default_factory=Counter)  # created, updated, unchanged, ...
+    changed_slugs: list[tuple[str, str, str]] = field(default_factory=list)  # (old, new, title)
+    attachments: Counter = field(default_factory=Counter)  # seen, copied, unchanged, ...
+    missing_files: list[str] = field(default_factory=list)  # paths in the uploads folder
+    refused_files: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
     notes: list[str] = field(default_factory=list)
 
     def lines(self):
@@ -89,14 +92,19 @@ class Summary:
             + "。"
         )
         yield from _listed(f"  拒绝 {old}：{why}" for old, why in redirects.refused)
-        if self.pages or self.attachments:
-            yield (
-                f"页面：{self.pages['seen']} 个，附件：{self.attachments['seen']} 个，"
-                "均未导入：本站还没有页面和媒体库，正文中的附件仍指向原站地址。"
+        pages = self.pages
+        yield (
+            f"页面：新建 {pages['created']}，更新 {pages['updated']}，"
+            f"未变跳过 {pages['unchanged']}"
+            + (f"，本站已删除故跳过 {pages['deleted_here']}" if pages["deleted_here"] else "")
+            + f"（其中已发布 {pages['published']}，草稿 {pages['drafts']}）。"
+        )
+        if self.changed_slugs:
+            yield f"{len(self.changed_slugs)} 个页面的别名在本站已被占用或不可用，换了别名："
+            yield from _listed(
+                f"  《{title}》：{old} → {new}" for old, new, title in self.changed_slugs
             )
-        if self.missing_files:
-            yield f"{len(self.missing_files)} 个附件文件找不到，正文中保留原地址："
-            yield from _listed(f"  {path}" for path in self.missing_files)
+        yield from self._file_lines()
         if self.unknown_shortcodes:
             names = "，".join(f"[{name}] {n}" for name, n in self.unknown_shortcodes.most_common())
             yield f"本站不认识的短代码（原样保留为文字）：{names}。"
@@ -104,6 +112,28 @@ class Summary:
             reasons = "，".join(f"{reason} {n}" for reason, n in self.skipped.most_common())
             yield f"跳过：{reasons}。"
         yield from self.notes
+
+    def _file_lines(self):
+        files = self.attachments
+        if not self.uploads_given:
+            if files["seen"] or self.missing_files:
+                yield (
+                    f"附件：{files['seen']} 个，未复制（没有给出 --uploads-dir），"
+                    "正文中的图片和文件仍指向原站地址。"
+                )
+            return
+        yield (
+            f"附件与正文中的文件：复制到媒体库 {files['copied']}，"
+            f"已导入过跳过 {files['unchanged']}，找不到 {len(self.missing_files)}"
+            + (f"，拒收 {len(self.refused_files)}" if self.refused_files else "")
+            + f"（原站附件条目 {files['seen']} 个）。"
+        )
+        if self.missing_files:
+            yield f"{len(self.missing_files)} 个文件在上传文件夹中找不到，正文中保留原地址："
+            yield from _listed(f"  {path}" for path in self.missing_files)
+        if self.refused_files:
+            yield f"{len(self.refused_files)} 个文件媒体库不收，正文中保留原地址："
+            yield from _listed(f"  {path}：{why}" for path, why in self.refused_files)
 
 
 def _listed(lines):

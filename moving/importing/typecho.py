@@ -193,6 +193,7 @@ class TypechoDatabase:
         site_url = (options.get("siteUrl") or "").rstrip("/")
         self.identity = f"typecho:{site_url or label}"
         self.host = urlsplit(site_url).netloc
+        self.hosts = {self.host} if self.host else set()
         offset = _integer(options.get("timezone"))
         self.zone = (
             timezone.get_fixed_timezone(timedelta(seconds=offset))
@@ -315,8 +316,15 @@ class TypechoDatabase:
             tag_keys=tags,
             comments_open=str(row.get("allowcomment") or "0") == "1",
             views=_integer(views) or 0,
+            order=_integer(row.get("order")) or 0,
+            # Typecho's themes list every page in the header, in this order.
+            in_navigation=kind == "page",
             wanted_id=cid,
-            old_paths=self._old_paths(cid, slug, created, categories),
+            old_paths=(
+                self._page_paths(slug)
+                if kind.startswith("page")
+                else self._old_paths(cid, slug, created, categories)
+            ),
             comments=self._comments(cid),
             where=f"cid {cid}",
         )
@@ -336,6 +344,10 @@ class TypechoDatabase:
                 if category:
                     paths.append(f"{prefix}/{category}/{slug}.html")
         return paths
+
+    def _page_paths(self, slug):
+        # Typecho's page address is /<slug>.html, the form pages have here too.
+        return [f"/index.php/{slug}.html", f"/{slug}.html"] if slug else []
 
     def _attachment(self, row):
         cid = row["cid"]

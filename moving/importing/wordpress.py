@@ -107,6 +107,13 @@ class WordPressExport:
         base = self.channel.get("wp:base_blog_url") or self.channel.get("link") or str(self.path)
         self.identity = f"wordpress:{base.rstrip('/')}"
         self.host = urlsplit(base).netloc.lower()
+        # Where the site's own files live, for telling its uploads from another site's.
+        self.hosts = {self.host} | {
+            urlsplit(self.channel.get(name, "")).netloc.lower()
+            for name in ("wp:base_site_url", "wp:base_blog_url", "link")
+        }
+        self.hosts |= {urlsplit(url).netloc.lower() for url, *_ in self.attachments.values()}
+        self.hosts.discard("")
         self.total = sum(self.types.values())
 
     # Reading the file ----------------------------------------------------------------------
@@ -321,6 +328,7 @@ class WordPressExport:
             is_pinned=values.get("wp:is_sticky") == "1",
             comments_open=values.get("wp:comment_status", "open") == "open",
             views=max((_integer(metas.get(key)) or 0) for key in VIEW_COUNT_KEYS),
+            order=_integer(values.get("wp:menu_order")) or 0,
             wanted_id=post_id,
             old_paths=self._old_paths(values, post_id, kind, slug, published_at, metas, repeated),
             comments=[self._comment(comment) for comment in repeated.get("wp:comment", [])],
@@ -341,6 +349,10 @@ class WordPressExport:
             if _meta_key(meta) == "_wp_old_slug"
         ]
         for name in filter(None, [slug, *old_slugs]):
+            if kind == "page":
+                # A page's permalink is its slug (under its parents': the export's link).
+                paths += [f"/{name}/", f"/index.php/{name}/"]
+                continue
             paths += [
                 f"/{local:%Y/%m/%d}/{name}/",
                 f"/{local:%Y/%m}/{name}/",

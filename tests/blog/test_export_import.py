@@ -252,7 +252,7 @@ def test_password_hashes_travel_only_when_asked(site, tmp_path):
     plain = json.loads(_stdout_of("export_site", "-"))
     assert (plain["format"], plain["version"], plain["password_hashes"]) == (
         "kexue-blog-site",
-        2,
+        3,
         False,
     )
     assert all("password" not in user for user in plain["users"])

@@ -200,3 +200,34 @@ def test_no_view_is_lost_under_concurrent_readers(gunicorn_server, post):
         statuses = list(pool.map(read, range(requests)))
     assert statuses == [200] * requests
     assert views_of(post) == requests
+
+
+def synchronous_commit():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("async_commit", [True, False])
+def test_only_the_counting_transaction_may_skip_the_wait_for_the_disk(
+    client, author, category, settings, async_commit
+):
+    """The count commits without waiting for its WAL flush; no other write of the request does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_post
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's (SQLite counts with plain statements)")
+    settings.BLOG_VIEWS_ASYNC_COMMIT = async_commit
+    post = make_post(author=author, category=category)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(post.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+    statements = [query["sql"] for query in captured]
+    assert ("SET LOCAL synchronous_commit TO OFF" in statements) is async_commit
+    assert views_of(post) == 1
+    assert synchronous_commit() == "on"  # SET LOCAL ended with the counting transaction

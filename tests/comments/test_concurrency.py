@@ -72,7 +72,7 @@ def test_concurrent_replies_into_one_thread_all_land_in_a_valid_tree(author, cat
     parents = [root, *branches]
     rng = random.Random(7)
     jobs = [
-        {"post": post, "parent": rng.choice(parents), "body": f"并发回复 {i}"} for i in range(100)
+        {"target": post, "parent": rng.choice(parents), "body": f"并发回复 {i}"} for i in range(100)
     ]
     with ThreadPoolExecutor(max_workers=16) as pool:
         ids = list(pool.map(lambda job: post_from_own_connection(**job), jobs))
@@ -88,7 +88,8 @@ def test_concurrent_new_threads_over_several_posts_never_share_a_tree(author, ca
     existing = make_comment(posts[0])
     make_comment(posts[0], parent=existing)
     jobs = [
-        {"post": posts[i % len(posts)], "parent": None, "body": f"新的讨论 {i}"} for i in range(100)
+        {"target": posts[i % len(posts)], "parent": None, "body": f"新的讨论 {i}"}
+        for i in range(100)
     ]
     with ThreadPoolExecutor(max_workers=16) as pool:
         ids = list(pool.map(lambda job: post_from_own_connection(**job), jobs))
@@ -132,7 +133,7 @@ def test_bursts_from_one_address_over_many_threads_store_exactly_what_the_limit_
         time_machine.move_to(BURSTS_START + timedelta(seconds=16 * burst), tick=False)
         jobs = [
             {
-                "post": thread.post if i % 2 else posts[i % 3],
+                "target": thread.post if i % 2 else posts[i % 3],
                 "parent": thread if i % 2 else None,
                 "body": f"第{burst}轮第{i}条",
             }

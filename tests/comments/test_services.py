@@ -11,7 +11,7 @@ from tests.factories import make_comment, make_confirmed_subscription, make_post
 def test_posting_stores_a_rendered_comment_and_counts_it_once_approved(post, settings):
     settings.COMMENTS_MODERATION = "approve_all"
     posted = services.post_comment(
-        post=post,
+        target=post,
         parent=None,
         author_name="张三",
         author_email="z@example.com",
@@ -26,7 +26,7 @@ def test_posting_stores_a_rendered_comment_and_counts_it_once_approved(post, set
 
 def test_posting_the_same_comment_twice_stores_it_once(post):
     fields = {
-        "post": post,
+        "target": post,
         "parent": None,
         "author_name": "张三",
         "author_email": "z@example.com",
@@ -42,7 +42,7 @@ def test_posting_under_a_draft_is_refused(author, category):
     draft = make_post(author=author, category=category, status="draft")
     with pytest.raises(services.CommentRejected):
         services.post_comment(
-            post=draft, parent=None, author_name="张三", author_email="z@x.org", body="x",
+            target=draft, parent=None, author_name="张三", author_email="z@x.org", body="x",
             ip_address=None,
         )  # fmt: skip
 

@@ -85,6 +85,37 @@ def _change_redirect():
     redirect.delete()
 
 
+def _change_page():
+    from pages.models import Page
+
+    page = Page.objects.create(
+        title="关于", slug="about", author=make_author(), status=Page.Status.PUBLISHED
+    )
+    yield
+    page.title = "关于本站"
+    page.save()
+    yield
+    page.delete()
+
+
+def _change_media_file():
+    from media.models import MediaFile
+
+    media = MediaFile.objects.create(
+        file="uploads/ab/abababababababab-x.pdf",
+        original_name="x.pdf",
+        kind="document",
+        content_type="application/pdf",
+        size=10,
+        sha256="ab" * 32,
+    )
+    yield
+    media.caption = "新说明"
+    media.save()
+    yield
+    media.delete()
+
+
 # One way to write each model of PAGE_CACHE_INVALIDATED_BY; every step after the first
 # (which only sets the scene) is a write readers could see.
 WRITES = {
@@ -94,6 +125,8 @@ WRITES = {
     "blog.Post_tags": _change_post_tags,
     "comments.Comment": _change_comment,
     "redirects.Redirect": _change_redirect,
+    "pages.Page": _change_page,
+    "media.MediaFile": _change_media_file,
     "auth.User": _change_user,
 }
 

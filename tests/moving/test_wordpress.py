@@ -53,7 +53,8 @@ def test_theme_unit_test_data_imports_and_looks_right(theme_test_data):
     assert Tag.objects.count() >= 110
     assert Post.objects.filter(pk=1241, title="Template: Sticky").exists()  # ids kept
     assert_trees_are_valid()
-    assert Comment.objects.exclude(parent=None).count() == 9  # the tenth is on a page
+    assert Comment.objects.filter(post__isnull=False).exclude(parent=None).count() == 9
+    assert Comment.objects.filter(page__isnull=False).exclude(parent=None).count() == 1
     for post in Post.objects.all():
         html = post.body_html
         assert "<!-- wp:" not in html and "[caption" not in html and "[gallery" not in html
@@ -81,7 +82,8 @@ def test_a_wordpress_export_brings_posts_with_their_status_format_and_counts(exp
     assert not Post.objects.get(pk=106).is_public  # scheduled for 2099
     assert not Post.objects.filter(title="回收站").exists()
     assert "回收站中的文章 1" in output and "nav_menu_item 类型的条目 1" in output
-    assert "页面：1 个，附件：2 个" in output
+    assert "页面：新建 1，更新 0，未变跳过 0（其中已发布 1，草稿 0）" in output
+    assert "附件：2 个，未复制" in output
     assert "[unknown_widget] 1" in output
 
 
@@ -260,7 +262,7 @@ def test_comments_on_a_post_closed_in_the_source_are_refused(export_file):
     run("import_wordpress", export_file)
     with pytest.raises(CommentRejected):
         post_comment(
-            post=Post.objects.get(pk=102),
+            target=Post.objects.get(pk=102),
             parent=None,
             author_name="读者",
             author_email="r@example.com",

@@ -239,3 +239,26 @@ def test_redis_url_switches_the_cache_to_a_shared_redis(transactional_db):
         "print(Client(HTTP_HOST='127.0.0.1').get('/healthz').status_code)"
     )
     assert shell(health) == "200"
+
+
+def test_the_csp_header_is_django_csps_own_and_follows_the_settings(client, post, settings):
+    from csp.utils import build_policy
+
+    assert client.get("/")["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/")["Content-Security-Policy"] == "default-src 'none'"
+    assert "Content-Security-Policy-Report-Only" not in client.get("/")
+
+
+def test_a_response_that_changes_its_policy_still_gets_django_csps_treatment(rf):
+    from django.http import HttpResponse
+
+    from config.middleware import CSPMiddleware
+
+    def view(request):
+        response = HttpResponse("ok")
+        response._csp_replace = {"img-src": ["'none'"]}  # what @csp_replace sets
+        return response
+
+    response = CSPMiddleware(view)(rf.get("/"))
+    assert "img-src 'none'" in response["Content-Security-Policy"]

@@ -381,7 +381,10 @@ class PostEditor {
           this.insertText(`\n![${picture.alt || ""}](${picture.url})\n`);
           this.setStatus("");
         },
-        () => this.setStatus(this.config.labels.upload_failed),
+        (error) => {
+          const reason = error && error.message ? ` ${error.message}` : "";
+          this.setStatus(`${this.config.labels.upload_failed}${reason}`);
+        },
       );
     });
     return true;

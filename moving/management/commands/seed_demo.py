@@ -1,4 +1,4 @@
-"""Fill an empty site with demo content: an author account, categories, tags and posts."""
+"""Fill an empty site with demo content: an author account, categories, tags, posts and pages."""
 
 import random
 import secrets
@@ -11,6 +11,9 @@ from django.urls import reverse
 
 from blog import demo
 from blog.models import Post
+from comments.services import post_comment
+from pages import demo as pages_demo
+from pages.models import Page
 
 
 class Command(BaseCommand):
@@ -24,6 +27,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             author = self.create_author(password)
             posts = self.create_posts(author)
+            pages = self.create_pages(author)
 
         public = sum(post.is_public for post in posts)
         drafts = sum(post.status == Post.Status.DRAFT for post in posts)
@@ -31,7 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"已添加 {len(posts)} 篇示例文章：{public} 篇已发布，"
-                f"{drafts} 篇草稿，{scheduled} 篇定时发布。"
+                f"{drafts} 篇草稿，{scheduled} 篇定时发布；{len(pages)} 个页面。"
             )
         )
         admin_url = settings.SITE_URL + reverse("admin:index")
@@ -74,3 +78,34 @@ class Command(BaseCommand):
                 Post.objects.filter(pk=post.pk).update(views=post.views)
             posts.append(post)
         return posts
+
+    def create_pages(self, author):
+        """Create the About page and the guestbook of pages/demo/, with a first message."""
+        pages = []
+        for demo_page in pages_demo.PAGES:
+            if Page.objects.filter(slug=demo_page.slug).exists():
+                continue
+            pages.append(
+                Page.objects.create(
+                    title=demo_page.title,
+                    slug=demo_page.slug,
+                    author=author,
+                    body=demo_page.body,
+                    status=Page.Status.PUBLISHED,
+                    order=demo_page.order,
+                    in_navigation=True,
+                    comments_open=demo_page.comments_open,
+                )
+            )
+        guestbook = next((page for page in pages if page.comments_open), None)
+        if guestbook is not None:
+            post_comment(
+                target=guestbook,
+                parent=None,
+                author_name=author.get_full_name() or author.get_username(),
+                author_email=author.email or settings.DEFAULT_FROM_EMAIL,
+                body=pages_demo.GUESTBOOK_WELCOME,
+                ip_address=None,
+                user=author,
+            )
+        return pages

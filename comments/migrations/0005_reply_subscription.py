@@ -7,7 +7,7 @@ import comments.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0003_add_held_reason_and_author_mail"),
+        ("comments", "0004_comment_on_a_post_or_a_page"),
     ]
 
     operations = [

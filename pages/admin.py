@@ -1,0 +1,70 @@
+from django.contrib import admin
+from django.shortcuts import render
+from django.urls import path
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from blog import bodies
+
+from .models import Page
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "slug",
+        "status",
+        "order",
+        "in_navigation",
+        "comments_open",
+        "comment_count",
+        "updated_at",
+    ]
+    list_editable = ["order", "in_navigation"]
+    list_filter = ["status", "in_navigation", "comments_open"]
+    search_fields = ["title", "slug", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["updated_at"]
+    fields = [
+        "title",
+        "slug",
+        "body_format",
+        "body",
+        "status",
+        "order",
+        "in_navigation",
+        "comments_open",
+        "published_at",
+        "author",
+        "updated_at",
+    ]
+    change_form_template = "admin/pages/page/change_form.html"
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("author", request.user.pk)
+        return initial
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("preview/", view(self.preview_view), name="pages_page_preview"),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(xframe_options_sameorigin)
+    def preview_view(self, request):
+        """Show the body as the page will, rendered by the same code as posts."""
+        if not self.has_view_or_change_permission(request):
+            return render(request, "admin/blog/post/preview.html", status=403)
+        body_format = request.POST.get("body_format", Page.Format.MARKDOWN)
+        if body_format not in Page.Format.values:
+            body_format = Page.Format.MARKDOWN
+        body_html, _excerpt = bodies.render_body(request.POST.get("body", ""), body_format)
+        return render(
+            request,
+            "admin/blog/post/preview.html",
+            {"title": request.POST.get("title", "") or _("（无标题）"), "body_html": body_html},
+        )
