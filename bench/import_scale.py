@@ -1,13 +1,15 @@
 """Measure import_wordpress and import_typecho at scale: time and peak memory of the process.
 
     python bench/import_scale.py [--posts 2000] [--comments 100000] [--post-kb 50]
-                                 [--database-url postgres://...]
+                                 [--database-url postgres://...] [--pictures N]
 
 Writes a WordPress export (about 200 MB at the defaults) and a Typecho SQLite database with
 the same content to a temporary folder, imports each into a fresh database (SQLite in a
 temporary DATA_DIR unless --database-url names a PostgreSQL server, whose database is
 dropped and created again), and prints wall time and the peak resident memory that
-`/usr/bin/time -v` reports for the command.
+`/usr/bin/time -v` reports for the command. With --pictures N, the WordPress run also gets
+an uploads folder of N photos (2000×1500 JPEG, about 1 MB each), each post's body showing
+one of them by its 300×200 variant, imported with --uploads-dir.
 """
 
 import argparse
@@ -53,7 +55,25 @@ def comments_for(post_index, count, rng):
     return comments
 
 
-def write_export(path, posts, comments, post_kb):
+def write_uploads(folder, pictures):
+    from PIL import Image
+
+    month = folder / "2020" / "01"
+    month.mkdir(parents=True)
+    for number in range(pictures):
+        # Noise, so each photo is of a camera's size and none is another's duplicate.
+        photo = Image.effect_noise((2000, 1500), 40 + number % 50).convert("RGB")
+        photo.save(month / f"photo{number}.jpg", quality=90)
+
+
+def picture_of(index, pictures):
+    if not pictures:
+        return ""
+    name = f"photo{index % pictures}-300x200.jpg"
+    return f'\n\n<img src="https://old.example.org/wp-content/uploads/2020/01/{name}">'
+
+
+def write_export(path, posts, comments, post_kb, pictures=0):
     rng = random.Random(1)
     per_post = comments // posts
     with open(path, "w", encoding="utf-8") as out:
@@ -64,7 +84,7 @@ def write_export(path, posts, comments, post_kb):
                 wxr.item(
                     index + 1,
                     f"第 {index + 1} 篇文章",
-                    post_body(post_kb, rng),
+                    post_body(post_kb, rng) + picture_of(index, pictures),
                     slug=f"post-{index + 1}",
                     date=f"20{10 + index % 14}-{1 + index % 12:02d}-15 12:00:00",
                     comments=comments_for(index, per_post, rng),
@@ -192,6 +212,9 @@ def main():
     parser.add_argument("--database-url", default="")
     parser.add_argument("--only", choices=["wordpress", "typecho"], help="run one importer")
     parser.add_argument(
+        "--pictures", type=int, default=0, help="photos to copy from an uploads folder"
+    )
+    parser.add_argument(
         "--read-only",
         action="store_true",
         help="only stream the WordPress export through the reader (memory of reading alone)",
@@ -204,9 +227,18 @@ def main():
         typecho = Path(folder) / "typecho.db"
         runs = []
         if arguments.only != "typecho":
-            write_export(export, arguments.posts, arguments.comments, arguments.post_kb)
+            write_export(
+                export, arguments.posts, arguments.comments, arguments.post_kb, arguments.pictures
+            )
             print(f"WordPress export: {export.stat().st_size / 2**20:.0f} MB")
-            runs.append(("import_wordpress", ["import_wordpress", str(export)]))
+            command = ["import_wordpress", str(export)]
+            if arguments.pictures:
+                uploads = Path(folder) / "uploads"
+                write_uploads(uploads, arguments.pictures)
+                size = sum(p.stat().st_size for p in uploads.rglob("*.jpg"))
+                print(f"uploads: {arguments.pictures} photos, {size / 2**20:.0f} MB")
+                command += ["--uploads-dir", str(uploads)]
+            runs.append(("import_wordpress", command))
         if arguments.only != "wordpress":
             write_typecho(typecho, arguments.posts, arguments.comments, arguments.post_kb)
             print(f"Typecho database: {typecho.stat().st_size / 2**20:.0f} MB")

@@ -23,7 +23,7 @@ import lxml.html
 from lxml import etree
 from pymdownx.arithmatex import RE_BRACKET_INLINE, RE_SMART_DOLLAR_INLINE
 
-from . import shortcodes
+from . import rendering, shortcodes
 from .autop import autop
 
 BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.DOTALL)
@@ -400,7 +400,8 @@ def _clean(text):
     inner = (root.text or "") + "".join(
         lxml.html.tostring(child, encoding="unicode") for child in root
     )
-    return _cleaner.clean(inner)
+    # After the allowlist: srcset and sizes come from the media library, not from the body.
+    return rendering.describe_pictures(_cleaner.clean(inner))
 
 
 def _replace_foreign_frame(frame):

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import site
+
 from . import bodies, search
 from .dates import english_month
 
@@ -301,7 +303,7 @@ class Post(models.Model):
         published = timezone.localtime(self.published_at)
         title = _bibtex_escape(self.title)
         return (
-            f"@online{{{settings.SITE_CITATION_KEY}-{self.pk},\n"
+            f"@online{{{site.identity().citation_key}-{self.pk},\n"
             f"        title={{{title}}},\n"
             f"        author={{{_bibtex_escape(self.author_name)}}},\n"
             f"        year={{{published.year}}},\n"

@@ -3,6 +3,7 @@
 import re
 import xml.etree.ElementTree as etree
 
+import lxml.html
 import markdown
 from django.conf import settings
 from django.utils import translation
@@ -78,6 +79,39 @@ def picture_lookup():
     """
     path = getattr(settings, "BLOG_PICTURE_LOOKUP", "")
     return import_string(path) if path else None
+
+
+def describe_pictures(html):
+    """Give the library's pictures in finished HTML (an imported body) their sizes.
+
+    An author's own width (WordPress writes the size chosen when inserting) is kept, and the
+    browser told the picture is shown that wide. HTML without such pictures comes back as is.
+    """
+    lookup = picture_lookup()
+    if lookup is None or "<img" not in html:
+        return html
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    changed = False
+    for image in root.iter("img"):
+        picture = lookup(image.get("src", ""))
+        if not picture:
+            continue
+        changed = True
+        shown = image.get("width", "")
+        if not shown.isdigit():
+            image.set("width", str(picture["width"]))
+            image.set("height", str(picture["height"]))
+        if len(picture["srcset"]) > 1:
+            image.set("srcset", ", ".join(f"{url} {width}w" for url, width in picture["srcset"]))
+            image.set(
+                "sizes",
+                f"(max-width: {shown}px) 100vw, {shown}px" if shown.isdigit() else PICTURE_SIZES,
+            )
+    if not changed:
+        return html
+    return (root.text or "") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root
+    )
 
 
 class ResponsivePictureTreeprocessor(Treeprocessor):

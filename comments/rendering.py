@@ -17,11 +17,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from markdown.treeprocessors import Treeprocessor
 
+from core import plaintext
+
 ALLOWED_TAGS = frozenset(
     {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span", "div"}
 )
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
-MATH_CLASS = "arithmatex"
+MATH_CLASS = plaintext.MATH_CLASS
 
 # Python-Markdown's link parser is quadratic in unmatched brackets (10,000 `[` take ~10 s).
 MAX_BRACKETS = 400

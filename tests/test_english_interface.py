@@ -26,6 +26,7 @@ CJK = re.compile(
 )
 # Attributes a reader sees or hears; data-* and URLs are not read out.
 READ_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder", "label"}
+CONTENT_META = ("twitter:", "citation_")
 SKIPPED_ELEMENTS = {"script", "style", "textarea", "option", "noscript"}
 
 
@@ -51,7 +52,14 @@ class InterfaceText(HTMLParser):
                     self.pieces.append(f"<{tag} {name}>: {attrs[name]}")
             if tag in ("input", "button") and attrs.get("type") in ("submit", "button", "reset"):
                 self.pieces.append(f"<{tag} value>: {attrs.get('value') or ''}")
-            if tag == "meta" and attrs.get("name") not in ("description", None):
+            # Share cards and citation tags (twitter:*, citation_*) repeat the post's own words.
+            name = attrs.get("name") or ""
+            if (
+                tag == "meta"
+                and name
+                and name != "description"
+                and not name.startswith(CONTENT_META)
+            ):
                 self.pieces.append(f"<meta {attrs.get('name')}>: {attrs.get('content', '')}")
         if tag not in ("input", "meta", "link", "img", "br", "hr", "source", "col", "wbr"):
             self.stack.append((tag, excluded))

@@ -4,11 +4,12 @@ from django import template
 from django.conf import settings
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from core.pagecache import cached_fragment
 
-from .. import dates, labels
+from .. import dates, labels, metadata
 from ..models import Category, Post
 
 register = template.Library()
@@ -50,3 +51,18 @@ def _render_sidebar(with_search):
             "CONTENT_LANGUAGE": settings.SITE_CONTENT_LANGUAGE,
         },
     )
+
+
+@register.inclusion_tag("includes/post_meta.html", takes_context=True)
+def post_metadata(context, post):
+    """Share cards, JSON-LD and Google Scholar's citation tags for the post page's head."""
+    site = context["SITE"]
+    logo = settings.SITE_URL + reverse("icon_png", kwargs={"size": 512})
+    meta = metadata.of_post(post)
+    return {
+        "post": post,
+        "meta": meta,
+        "SITE": site,
+        "logo": logo,
+        "json_ld": metadata.blog_posting(post, meta, site_name=site.name, logo=logo),
+    }

@@ -270,6 +270,7 @@ PAGE_CACHE_INVALIDATED_BY = {
     "comments.Comment": None,
     "pages.Page": None,
     "redirects.Redirect": None,
+    "core.SiteSettings": None,
     # A deleted file leaves pages with a broken picture.
     "media.MediaFile": None,
     # The author's name shows on posts; a login only touches last_login.

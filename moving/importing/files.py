@@ -18,10 +18,11 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 
 from media.models import MediaFile
-from media.services import Rejected, store_file
+from media.services import Rejected, store_file, too_large
 
 from ..models import ImportedItem
 from .sources import SourceAttachment
@@ -122,15 +123,17 @@ class UploadedFiles:
     def _file(self, path, *, title=""):
         """Copy one file of the uploads folder into the library (once); return its URL or None."""
         path = path.lstrip("/")
-        if path in self.found and self.found[path] is not None:
+        if path in self.found:  # copied, missing or refused already
             return self.found[path]
         local = self._local(path)
         if local is None:
             self.found[path] = None
             self._missing(path)
             return None
-        data = local.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+        if local.stat().st_size > settings.MEDIA_MAX_UPLOAD_BYTES:
+            # Refused before it is read: a stray video in the folder must not fill the memory.
+            return self._refused(path, too_large())
+        digest = hashlib.sha256(local.read_bytes()).hexdigest()
         key = _source_id(path)
         record = ImportedItem.objects.filter(
             source=self.identity, kind=ImportedItem.Kind.ATTACHMENT, source_id=key
@@ -149,9 +152,7 @@ class UploadedFiles:
             try:
                 media = self._store(local, title)
             except Rejected as error:
-                self.summary.refused_files.append((path, str(error)))
-                self.found[path] = None
-                return None
+                return self._refused(path, error)
             ImportedItem.objects.update_or_create(
                 source=self.identity,
                 kind=ImportedItem.Kind.ATTACHMENT,
@@ -169,6 +170,10 @@ class UploadedFiles:
         if media.pk > newest:
             self.created.append(media)
         return media
+
+    def _refused(self, path, error):
+        self.summary.refused_files.append((path, str(error)))
+        self.found[path] = None
 
     def _missing(self, path):
         if path not in self.summary.missing_files:

@@ -194,9 +194,7 @@ class _Import:
     def _import_post(self, item: SourcePost):
         fields = self._post_fields(item)
         print_ = fingerprint(item, body=fields.body)
-        record = ImportedItem.objects.of(self.identity, ImportedItem.Kind.POST, [item.key]).get(
-            item.key
-        )
+        record = self._record(ImportedItem.Kind.POST, item.key)
         if record is not None:
             post = Post.objects.filter(pk=record.object_id).first()
             if post is None:
@@ -239,10 +237,7 @@ class _Import:
         """A page of the source as a page here at /<slug>.html, with its comments."""
         body = self.files.rewrite_body(item.body)
         print_ = fingerprint(item, body=body)
-        record = ImportedItem.objects.of(self.identity, ImportedItem.Kind.PAGE, [item.key]).get(
-            item.key
-        )
-        page = None
+        record = self._record(ImportedItem.Kind.PAGE, item.key)
         if record is not None:
             page = Page.objects.filter(pk=record.object_id).first()
             if page is None:
@@ -252,7 +247,7 @@ class _Import:
                 self.summary.pages["unchanged"] += 1
             else:
                 # The author's own choices here (slug, navigation) stay; the source's the rest.
-                self._save_page(item, body, slug=page.slug, in_navigation=page.in_navigation)
+                page = self._save_page(item, body, slug=page.slug, in_navigation=page.in_navigation)
                 record.fingerprint = print_
                 record.save()
                 self.summary.pages["updated"] += 1
@@ -275,9 +270,11 @@ class _Import:
             self.summary.pages["created"] += 1
             cleaned = slugify(item.slug, allow_unicode=True)[: pages_services.SLUG_LENGTH]
             if cleaned.strip("-") and slug != cleaned.strip("-"):
-                # Taken here (by a page of this site) or not a slug this site accepts.
+                # Taken here by a page of this site, or a name the site keeps for itself.
                 self.summary.changed_slugs.append((item.slug, slug, page.title))
         self.summary.pages["drafts" if page.is_draft else "published"] += 1
+        if page.is_draft and item.draft_reason:
+            self.summary.listed_drafts.append((page.title, item.draft_reason))
         url = page.get_absolute_url()
         self.posts[item.key] = url
         self._redirect(item.old_paths, url)
@@ -299,6 +296,10 @@ class _Import:
             in_navigation=in_navigation,
             comments_open=item.comments_open,
         ).page
+
+    def _record(self, kind, key):
+        """What an earlier import of this source made of the item, if it did."""
+        return ImportedItem.objects.of(self.identity, kind, [key]).get(key)
 
     def _post_fields(self, item):
         categories = [key for key in item.category_keys if key in self.terms]

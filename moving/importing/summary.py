@@ -38,11 +38,8 @@ class Summary:
         """The summary as the command prints it, one line per kind of item."""
         head = "（试运行：以下是将要导入的内容，数据库未作任何改动）" if self.dry_run else ""
         yield f"从 {self.source} 导入完成{head}。"
-        posts = self.posts
         yield (
-            f"文章：新建 {posts['created']}，更新 {posts['updated']}，"
-            f"未变跳过 {posts['unchanged']}"
-            + (f"，本站已删除故跳过 {posts['deleted_here']}" if posts["deleted_here"] else "")
+            _done("文章", self.posts)
             + f"（其中已发布 {self.published}，定时发布 {self.scheduled}，草稿 {self.drafts}）。"
         )
         if self.listed_drafts:
@@ -54,6 +51,15 @@ class Summary:
             )
             yield from _listed(
                 f"  《{title}》：{old} → {new}" for old, new, title in self.changed_ids
+            )
+        pages = self.pages
+        yield (
+            _done("页面", pages) + f"（其中已发布 {pages['published']}，草稿 {pages['drafts']}）。"
+        )
+        if self.changed_slugs:
+            yield f"{len(self.changed_slugs)} 个页面的别名在本站已被占用或不可用，换了别名："
+            yield from _listed(
+                f"  《{title}》：{old} → {new}" for old, new, title in self.changed_slugs
             )
         comments = self.comments
         yield (
@@ -92,18 +98,6 @@ class Summary:
             + "。"
         )
         yield from _listed(f"  拒绝 {old}：{why}" for old, why in redirects.refused)
-        pages = self.pages
-        yield (
-            f"页面：新建 {pages['created']}，更新 {pages['updated']}，"
-            f"未变跳过 {pages['unchanged']}"
-            + (f"，本站已删除故跳过 {pages['deleted_here']}" if pages["deleted_here"] else "")
-            + f"（其中已发布 {pages['published']}，草稿 {pages['drafts']}）。"
-        )
-        if self.changed_slugs:
-            yield f"{len(self.changed_slugs)} 个页面的别名在本站已被占用或不可用，换了别名："
-            yield from _listed(
-                f"  《{title}》：{old} → {new}" for old, new, title in self.changed_slugs
-            )
         yield from self._file_lines()
         if self.unknown_shortcodes:
             names = "，".join(f"[{name}] {n}" for name, n in self.unknown_shortcodes.most_common())
@@ -134,6 +128,15 @@ class Summary:
         if self.refused_files:
             yield f"{len(self.refused_files)} 个文件媒体库不收，正文中保留原地址："
             yield from _listed(f"  {path}：{why}" for path, why in self.refused_files)
+
+
+def _done(kind, counts):
+    """What became of the posts or the pages: created, updated, unchanged, deleted here."""
+    deleted = counts["deleted_here"]
+    return (
+        f"{kind}：新建 {counts['created']}，更新 {counts['updated']}，"
+        f"未变跳过 {counts['unchanged']}" + (f"，本站已删除故跳过 {deleted}" if deleted else "")
+    )
 
 
 def _listed(lines):

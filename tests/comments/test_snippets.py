@@ -85,7 +85,7 @@ def test_the_sidebar_shows_commenter_post_title_and_snippet_without_rendering_an
 
     monkeypatch.setattr("comments.models.render_comment", no_rendering)
     monkeypatch.setattr("comments.models.snippet_of", no_rendering)
-    monkeypatch.setattr("comments.snippets.readable_formula", no_rendering)
+    monkeypatch.setattr("core.plaintext.readable_formula", no_rendering)
     html = client.get("/").content.decode()
     item = html[html.index('class="recent-comments"') :].split("</li>")[0]
     assert '<span class="name">王五</span>: 推导里 ∫_0^1 x dx 一步很妙</a>' in item

@@ -98,6 +98,18 @@ def _change_page():
     page.delete()
 
 
+def _change_site_settings():
+    from core import site
+
+    row = site.row()
+    yield
+    row.name = "新站名"
+    row.save()
+    yield
+    row.footer_text = "新的页脚"
+    row.save()
+
+
 def _change_media_file():
     from media.models import MediaFile
 
@@ -126,6 +138,7 @@ WRITES = {
     "comments.Comment": _change_comment,
     "redirects.Redirect": _change_redirect,
     "pages.Page": _change_page,
+    "core.SiteSettings": _change_site_settings,
     "media.MediaFile": _change_media_file,
     "auth.User": _change_user,
 }

@@ -66,3 +66,21 @@ def test_the_post_page_serves_the_sizes(client, author, category):
     assert 'width="2400"' in tag and 'height="1600"' in tag
     assert "960w" in tag and 'sizes="' in tag
     assert "点击查看原图" in page
+
+
+def test_a_library_picture_in_an_html_body_gets_its_sizes(author, category):
+    media = store_file(io.BytesIO(photo(2400, 1600)), name="imported.jpg")
+    post = make_post(
+        author=author,
+        category=category,
+        body_format="html",
+        body=f'<p>导入的文章。</p>\n<img src="{media.url}" alt="图"><img src="{media.url}" '
+        f'width="300" height="200" alt="缩略"><img src="/wp-content/x.png" alt="旧图">',
+    )
+    full, chosen, elsewhere = images_of(post.body_html)
+    assert (full.get("width"), full.get("height")) == ("2400", "1600")
+    assert "960w" in full.get("srcset") and "720px" in full.get("sizes")
+    # The size the author chose when inserting it stays, and the browser is told so.
+    assert (chosen.get("width"), chosen.get("height")) == ("300", "200")
+    assert chosen.get("sizes") == "(max-width: 300px) 100vw, 300px"
+    assert elsewhere.get("srcset") is None

@@ -20,6 +20,13 @@ def run(command, *args):
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Files an import copies go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def export_file(tmp_path):
     path = tmp_path / "export.xml"

@@ -75,12 +75,6 @@ def export_text():
     )
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def export(tmp_path):
     path = tmp_path / "pages.xml"
@@ -98,6 +92,11 @@ def uploads(tmp_path):
     (folder / "2021" / "05" / "chart.png").write_bytes(plain(120, 80, "PNG"))
     (tmp_path / "secret.png").write_bytes(plain(10, 10, "PNG"))  # outside the folder
     return folder
+
+
+def row_counts():
+    models = (Post, Page, Comment, Redirect, MediaFile, ImportedItem)
+    return {model.__name__: model.objects.count() for model in models}
 
 
 def stored_files(media_root):
@@ -187,27 +186,13 @@ def test_files_are_copied_and_every_reference_points_at_them(export, uploads, me
 
 def test_a_second_run_stores_no_file_twice_and_duplicates_nothing(export, uploads, media_root):
     run("import_wordpress", export, "--uploads-dir", uploads)
-    counts = (
-        Post.objects.count(),
-        Page.objects.count(),
-        Comment.objects.count(),
-        Redirect.objects.count(),
-        MediaFile.objects.count(),
-        ImportedItem.objects.count(),
-    )
+    counts = row_counts()
     files = stored_files(media_root)
     body = Post.objects.get(pk=401).body
 
     again = run("import_wordpress", export, "--uploads-dir", uploads)
 
-    assert (
-        Post.objects.count(),
-        Page.objects.count(),
-        Comment.objects.count(),
-        Redirect.objects.count(),
-        MediaFile.objects.count(),
-        ImportedItem.objects.count(),
-    ) == counts
+    assert row_counts() == counts
     assert stored_files(media_root) == files
     assert Post.objects.get(pk=401).body == body
     assert "页面：新建 0，更新 0，未变跳过 2" in again
@@ -236,6 +221,19 @@ def test_a_dry_run_with_files_writes_nothing_and_reports_the_same(export, upload
     assert not stored_files(media_root)
     real = run("import_wordpress", export, "--uploads-dir", uploads)
     assert dry.splitlines()[1:] == real.splitlines()[1:]
+
+
+def test_a_file_the_library_refuses_keeps_its_address_and_is_listed(export, uploads, settings):
+    (uploads / "2021" / "05" / "chart.png").write_bytes(b"MZ\x90\x00 not a picture at all")
+    settings.MEDIA_MAX_UPLOAD_BYTES = 4000  # photo.jpg is larger
+
+    output = run("import_wordpress", export, "--uploads-dir", uploads)
+
+    assert MediaFile.objects.count() == 0
+    body = Post.objects.get(pk=401).body
+    assert f"{UPLOADS}/2021/05/photo-300x200.jpg" in body and "/uploads/2021/05/chart.png" in body
+    assert "拒收 2" in output
+    assert "  2021/05/photo.jpg：文件太大" in output and "  2021/05/chart.png：" in output
 
 
 def test_a_failed_import_leaves_no_copied_file_behind(export, uploads, media_root, monkeypatch):
