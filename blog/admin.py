@@ -14,6 +14,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 
+from core.guards import as_id
+
 from . import editor, revisions
 from .models import Category, Post, Tag
 
@@ -262,7 +264,11 @@ class PostAdmin(VersionAdmin):
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # django-reversion's own revert rewrites the whole row (the reader count with it):
         # send its links to our diff page, whose restore writes the text only.
-        return redirect("admin:blog_post_history_diff", object_id, "save", version_id)
+        return redirect("admin:blog_post_history_diff", as_id(object_id), "save", as_id(version_id))
+
+    def recover_view(self, request, version_id, extra_context=None):
+        # django-reversion passes the id on as text; one past 2^63 - 1 would fail its query.
+        return super().recover_view(request, str(as_id(version_id)), extra_context)
 
     def diff_view(self, request, object_id, kind, entry_id):
         post = self._post_or_404(request, object_id, change=False)
@@ -292,7 +298,7 @@ class PostAdmin(VersionAdmin):
         return redirect("admin:blog_post_change", post.pk)
 
     def _post_or_404(self, request, object_id, *, change):
-        post = get_object_or_404(Post, pk=object_id)
+        post = get_object_or_404(Post, pk=as_id(object_id))
         allowed = (
             self.has_change_permission(request, post)
             if change

@@ -1,5 +1,7 @@
 """Posts, categories and tags: what the author writes and readers browse."""
 
+from datetime import UTC
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -80,9 +82,14 @@ class PostQuerySet(models.QuerySet):
         )
 
     def in_month(self, year, month):
-        start = timezone.make_aware(timezone.datetime(year, month, 1))
         end_year, end_month = (year + 1, 1) if month == 12 else (year, month + 1)
-        end = timezone.make_aware(timezone.datetime(end_year, end_month, 1))
+        try:
+            start = timezone.make_aware(timezone.datetime(year, month, 1)).astimezone(UTC)
+            end = timezone.make_aware(timezone.datetime(end_year, end_month, 1)).astimezone(UTC)
+        except (ValueError, OverflowError):
+            # A month at the edge of the calendar (0001-01, 9999-12) whose bounds Python
+            # cannot hold: no post was ever published there.
+            return self.none()
         return self.filter(published_at__gte=start, published_at__lt=end)
 
     def month_counts(self):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.guards import as_id
 from core.network import client_ip
 
 from . import services
@@ -112,7 +113,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
-            "reply_url": reverse("admin:comments_comment_reply", args=[object_id]),
+            "reply_url": reverse("admin:comments_comment_reply", args=[as_id(object_id)]),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context)

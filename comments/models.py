@@ -297,3 +297,36 @@ class Comment(MPTTModel):
 def comment_page_url(target, thread_position):
     """URL of the target's comment page showing the thread at this 0-based position."""
     return targets.comment_page_url(target, thread_position, settings.COMMENTS_THREADS_PER_PAGE)
+
+
+def new_subscription_key():
+    return secrets.token_urlsafe(24)
+
+
+class ReplySubscription(models.Model):
+    """One email address's consent to reply notifications (double opt-in).
+
+    Ticking 有人回复时邮件通知我 asks for it; only a confirmed address is mailed. Links in
+    mail name the subscription by `key`, never by the address, and a new key is drawn
+    whenever consent ends, so a link from before stops working.
+    """
+
+    email = models.EmailField(_("邮箱"), max_length=254, unique=True)
+    key = models.CharField(max_length=32, unique=True, default=new_subscription_key)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(_("确认邮件发送时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    # Reply mails sent on `mails_day` (the site's local date), for the daily cap.
+    mails_day = models.DateField(null=True, blank=True)
+    mails_sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("回复通知订阅")
+        verbose_name_plural = _("回复通知订阅")
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None

@@ -1,11 +1,14 @@
-"""Writes with side effects on comments: posting, moderating, editing, deleting, unsubscribing.
+"""Writes with side effects on comments: posting, moderating, editing, deleting.
 
 Concurrency: django-mptt leaves locking to its caller. A reply rewrites lft/rght across its
 tree and a new thread takes MAX(tree_id) + 1, so every insert runs in one transaction that
 first takes a lock: per tree for replies, site-wide for new threads (Postgres advisory
-locks; SQLite's database write lock does the same job there).
+locks; SQLite's database write lock does the same job there). Before that, a commenter's
+address is locked, so the rate limit counts every earlier comment from it even when a
+burst spreads over many threads. Locks are always taken in that order: address, then tree.
 """
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,11 +25,12 @@ from blog.models import Post
 from core import content_version
 from pages.models import Page
 
-from . import author_mail, notifications, targets
+from . import author_mail, notifications, subscriptions, targets
 from .models import Comment
 
 # First key of our advisory locks, so they cannot collide with another application's.
 LOCK_NAMESPACE = 0x436D  # "Cm"
+ADDRESS_LOCK_NAMESPACE = 0x4361  # "Ca"
 NEW_THREAD_LOCK = 0
 DUPLICATE_WINDOW = timedelta(minutes=10)
 
@@ -55,10 +59,17 @@ class PostedComment:
     created: bool  # False when an identical comment (a double click) was already stored
 
 
-def _lock(key):
+def _lock(key, namespace=LOCK_NAMESPACE):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
+
+
+def lock_address(ip_address):
+    """Serialize comments from one address, so its rate limit sees all of them."""
+    # Advisory lock keys are 32-bit: two addresses sharing one merely wait for each other.
+    digest = hashlib.blake2b(ip_address.encode(), digest_size=4).digest()
+    _lock(int.from_bytes(digest, "big", signed=True), namespace=ADDRESS_LOCK_NAMESPACE)
 
 
 def lock_new_threads():
@@ -104,7 +115,10 @@ def post_comment(
     )
     comment.render()  # May raise UnrenderableComment before any lock is taken.
 
+    rate_limited = comment.user is None or not comment.user.is_staff
     with transaction.atomic():
+        if rate_limited and ip_address:
+            lock_address(ip_address)
         if parent is None:
             lock_new_threads()
         else:
@@ -114,16 +128,25 @@ def post_comment(
         duplicate = _find_duplicate(comment)
         if duplicate is not None:
             return PostedComment(duplicate, created=False)
-        if comment.user is None or not comment.user.is_staff:
+        if rate_limited:
             _check_rate_limits(ip_address)
         comment.status, comment.held_reason = _moderation_decision(comment)
         comment.save()
+        if notify_on_reply:
+            _ask_for_notifications(comment)
         if comment.is_visible:
             _visible_comments_changed([comment])
             transaction.on_commit(lambda: notifications.notify_parent_author(comment))
         if not comment.is_post_author:
             transaction.on_commit(lambda: author_mail.comment_arrived(comment))
     return PostedComment(comment, created=True)
+
+
+def _ask_for_notifications(comment):
+    # The address gets replies only once its owner confirms (comments/subscriptions.py).
+    due = subscriptions.request_notifications(email=comment.author_email)
+    if due is not None:
+        transaction.on_commit(partial(notifications.ask_for_confirmation, due, comment))
 
 
 def reply_as_staff(
@@ -280,10 +303,3 @@ def _visible_comments_changed(comments):
     )
     # Comment counts changed through a queryset update, which sends no signal.
     content_version.bump()
-
-
-def unsubscribe(*, email: str) -> int:
-    """Stop reply notifications for every comment written with this email."""
-    return Comment.objects.filter(author_email__iexact=email, notify_on_reply=True).update(
-        notify_on_reply=False
-    )

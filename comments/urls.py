@@ -11,5 +11,6 @@ urlpatterns = [
     path("comments/<int:pk>/", views.comment_permalink, name="permalink"),
     path("comments/avatar/<str:digest>.svg", views.identicon, name="identicon"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("comments/confirm/<str:token>/", views.confirm_subscription, name="confirm_subscription"),
     path("comments/moderate/<str:token>/", views.moderate_by_link, name="moderate_by_link"),
 ]

@@ -1,11 +1,11 @@
-"""Comment endpoints: post a comment, preview it, identicons, unsubscribe."""
+"""Comment endpoints: post a comment, preview it, identicons, confirm and end notifications."""
 
 import hashlib
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,10 +17,9 @@ from blog.models import Post
 from core.network import client_ip
 from pages.models import Page
 
-from . import author_mail, services, targets, visitor
+from . import author_mail, services, subscriptions, targets, visitor
 from .forms import CommentForm
 from .models import Comment
-from .notifications import email_from_unsubscribe_token
 from .rendering import UnrenderableComment, render_comment
 
 
@@ -95,13 +94,24 @@ def _preview_page(request, post, form):
 
 @require_POST
 def preview(request):
-    """Return the comment body as sanitized HTML, for the in-page 预览效果 button."""
-    body = request.POST.get("body", "")[: settings.COMMENTS_MAX_LENGTH]
+    """Return the comment body as sanitized HTML, for the in-page 预览效果 button.
+
+    A body the form would refuse (too long) is refused here too, with the form's words:
+    a preview must never show what posting would not accept.
+    """
+    body = request.POST.get("body", "")
     try:
+        CommentForm.base_fields["body"].run_validators(body)
         html = render_comment(body)
+    except ValidationError as error:
+        return _plain_400(" ".join(error.messages))
     except UnrenderableComment as error:
-        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+        return _plain_400(str(error))
     return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+def _plain_400(message):
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
 IDENTICON_COLORS = ["#4c7cc2", "#c2564c", "#4ca37a", "#a3794c", "#7a4ca3", "#4c9ea3", "#a34c86"]
@@ -129,16 +139,41 @@ def identicon(request, digest):
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
+def _subscription_link(request, token, *, find, act, template):
+    """Ask, then act on the subscription a mailed link names (a GET never changes anything,
+    as mail scanners follow links)."""
+    try:
+        subscription = find(token)
+    except subscriptions.LinkExpired:
+        return render(request, template, {"expired": True}, status=400)
+    if subscription is None:
+        return render(request, template, {"invalid": True}, status=400)
+    done = request.method == "POST"
+    if done:
+        act(subscription=subscription)
+    return render(request, template, {"done": done})
+
+
+def confirm_subscription(request, token):
+    """Confirm that the owner of an address wants reply notifications."""
+    return _subscription_link(
+        request,
+        token,
+        find=subscriptions.subscription_to_confirm,
+        act=subscriptions.confirm,
+        template="comments/confirm_subscription.html",
+    )
+
+
 def unsubscribe(request, token):
-    """Confirm, then stop reply notifications for the email the signed token names."""
-    email = email_from_unsubscribe_token(token)
-    if email is None:
-        return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
-    done = False
-    if request.method == "POST":
-        services.unsubscribe(email=email)
-        done = True
-    return render(request, "comments/unsubscribe.html", {"email": email, "done": done})
+    """Stop reply notifications for the subscription the link names."""
+    return _subscription_link(
+        request,
+        token,
+        find=subscriptions.subscription_to_end,
+        act=subscriptions.unsubscribe,
+        template="comments/unsubscribe.html",
+    )
 
 
 def comment_permalink(request, pk):

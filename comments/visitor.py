@@ -34,10 +34,12 @@ def remembered_author(request):
 def remember(request, response, *, fields, comment):
     """Keep the commenter's details for next time, and the new comment among their own."""
     for field, cookie in REMEMBER_COOKIES.items():
+        # Read by the server only (it fills the form in): no script needs the address.
         response.set_cookie(
             cookie,
             quote(fields[field] or ""),
             max_age=YEAR,
+            httponly=True,
             samesite="Lax",
             secure=settings.SESSION_COOKIE_SECURE,
         )

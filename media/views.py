@@ -1,5 +1,6 @@
 """Serving stored files, and the JSON the post editor uploads to and picks pictures from."""
 
+import errno
 import mimetypes
 from functools import wraps
 
@@ -32,11 +33,20 @@ PICKER_LABELS = {
 MULTIPART_OVERHEAD = 64 * 1024
 
 
+NOT_A_STORED_NAME = {errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.ENAMETOOLONG}
+
+
 def serve(request, name):
     """Send a stored file with a year's caching: its name changes whenever its content would."""
     try:
         handle = default_storage.open(name, "rb")
-    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation, ValueError) as error:
+    except (SuspiciousFileOperation, ValueError) as error:
+        raise Http404(name) from error
+    except OSError as error:
+        # No such file, a directory, or a name longer than the file system allows (the
+        # URL fuzzer's 5,000 characters): nothing stored goes by that name.
+        if error.errno not in NOT_A_STORED_NAME:
+            raise
         raise Http404(name) from error
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)

@@ -87,3 +87,16 @@ def make_comment(post, *, parent=None, status="approved", **fields):
     )
     comment.save()
     return comment
+
+
+def make_confirmed_subscription(email):
+    """An address whose owner confirmed reply notifications (double opt-in done)."""
+    from django.utils import timezone
+
+    from comments.models import ReplySubscription
+
+    return ReplySubscription.objects.create(
+        email=email.strip().lower(),
+        confirmation_sent_at=timezone.now(),
+        confirmed_at=timezone.now(),
+    )

@@ -15,10 +15,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from blog.models import Category, Post, Tag
-from comments.models import Comment
-from comments.notifications import unsubscribe_token
+from comments.models import Comment, ReplySubscription
+from comments.subscriptions import confirm_link_token, unsubscribe_link_token
 from pages.models import Page
-from tests.factories import make_comment
+from tests.factories import make_comment, make_confirmed_subscription
 from tests.sample_site import build_sample_site
 
 CJK = re.compile(
@@ -126,6 +126,8 @@ def test_every_page_rendered_in_english_has_no_chinese_outside_the_content(
     tag = Tag.objects.filter(posts=post).first()
     month = post.published_at
     pending = make_comment(post, status="pending", author_name="等待者")
+    subscription = make_confirmed_subscription("reader@example.com")
+    unconfirmed = ReplySubscription.objects.create(email="new-reader@example.com")
     client = english_client
     pages = {
         **site.page_urls(),
@@ -136,8 +138,10 @@ def test_every_page_rendered_in_english_has_no_chinese_outside_the_content(
         "search form": "/search/",
         "comment page 2": site.math_post_url + "/comment-page-2",
         "reply without JavaScript": site.math_post_url + "?replyTo=" + str(pending.parent_id or ""),
-        "unsubscribe": f"/comments/unsubscribe/{unsubscribe_token('reader@example.com')}/",
+        "unsubscribe": f"/comments/unsubscribe/{unsubscribe_link_token(subscription)}/",
         "unsubscribe, bad link": "/comments/unsubscribe/not-a-token/",
+        "confirm notifications": f"/comments/confirm/{confirm_link_token(unconfirmed)}/",
+        "confirm notifications, bad link": "/comments/confirm/not-a-token/",
     }
     failures = {}
     known = content_strings("不存在的词语")

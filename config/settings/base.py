@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp's, with the site-wide header built once (config/middleware.py).
     "config.middleware.CSPMiddleware",
+    # Before anything that may query the database with a value from the request.
+    "core.guards.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.PrimaryPinningMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
@@ -366,6 +368,12 @@ COMMENTS_AUTHOR_MAIL = {
 }
 # How long the one-click approve / spam / reply links in that mail keep working.
 COMMENTS_MODERATION_LINK_DAYS = int(os.environ.get("COMMENTS_MODERATION_LINK_DAYS", "7"))
+# Reply notifications (comments/subscriptions.py): how long the link of the one confirmation
+# mail and the unsubscribe link of each reply mail keep working, and the most reply mails one
+# address gets in a day.
+COMMENTS_CONFIRM_LINK_DAYS = 7
+COMMENTS_UNSUBSCRIBE_LINK_DAYS = 90
+COMMENTS_NOTIFY_DAILY_LIMIT = 20
 # Room for a 1 MB comment in Chinese (3 bytes a character) to reach the form and get a
 # readable "too long" error with the text kept, instead of a bare 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -398,10 +406,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Admin login throttling (django-axes): a few failures from one address, then 429.
+# Admin login throttling (django-axes): a few failures from one address, or for one username
+# from any number of addresses, then 429 until the cool-off ends.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_USERNAME_CALLABLE = "config.logins.attempted_username"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
 AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"

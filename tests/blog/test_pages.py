@@ -234,6 +234,16 @@ def test_rss_and_atom_feeds_list_published_posts_with_absolute_links(client, pos
     assert f'href="{link}"' in atom.content.decode()
 
 
+def test_robots_txt_does_not_give_away_the_admin_path(client, db, settings):
+    robots = client.get("/robots.txt").content.decode()
+    assert settings.ADMIN_URL.strip("/") not in robots
+
+
+def test_admin_pages_ask_not_to_be_indexed(client, db):
+    login = client.get("/admin/login/").content.decode()
+    assert '<meta name="robots" content="NONE,NOARCHIVE">' in login
+
+
 def test_sitemap_and_robots_point_at_site_url(client, post, settings):
     settings.SITE_URL = "https://blog.example.org"
     sitemap = client.get("/sitemap.xml").content.decode()

@@ -2,6 +2,7 @@
 
 import random
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -98,3 +99,51 @@ def test_concurrent_new_threads_over_several_posts_never_share_a_tree(author, ca
     for post in posts:
         post.refresh_from_db()
         assert post.comment_count == Comment.objects.filter(post=post).count()
+
+
+BURSTS_START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("limit", [1, 3])
+def test_bursts_from_one_address_over_many_threads_store_exactly_what_the_limit_allows(
+    author, category, settings, time_machine, limit
+):
+    """Five bursts of 20 at once, 16 s apart, from one address: new threads on three posts
+    and replies into five different threads. Only the per-address lock makes this exact:
+    the thread locks serialize each tree, never the address's comments across trees."""
+    settings.COMMENTS_RATE_LIMITS = [(limit, 15)]
+    posts = [make_post(author=author, category=category) for _ in range(3)]
+    threads = [make_comment(posts[i % 3], ip_address="198.51.100.1") for i in range(5)]
+    stored, refused = 0, 0
+
+    def attempt(job):
+        try:
+            return services.post_comment(
+                author_name="连发者",
+                author_email="burst@example.com",
+                ip_address="203.0.113.50",
+                **job,
+            ).created
+        except services.RateLimited:
+            return False
+        finally:
+            connection.close()
+
+    for burst in range(5):
+        time_machine.move_to(BURSTS_START + timedelta(seconds=16 * burst), tick=False)
+        jobs = [
+            {
+                "target": thread.post if i % 2 else posts[i % 3],
+                "parent": thread if i % 2 else None,
+                "body": f"第{burst}轮第{i}条",
+            }
+            for i, thread in zip(range(20), threads * 4, strict=True)
+        ]
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            results = list(pool.map(attempt, jobs))
+        stored += sum(results)
+        refused += results.count(False)
+    assert stored == 5 * limit, f"{stored} stored where {5 * limit} were allowed"
+    assert refused == 100 - 5 * limit
+    assert Comment.objects.filter(ip_address="203.0.113.50").count() == 5 * limit
+    assert_trees_are_what_a_rebuild_would_make()

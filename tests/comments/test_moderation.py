@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from comments.models import Comment
-from tests.factories import make_comment
+from tests.factories import make_comment, make_confirmed_subscription
 
 
 @pytest.fixture
@@ -81,6 +81,7 @@ def test_approving_a_pending_reply_notifies_the_parent_author(
     admin_client, post, django_capture_on_commit_callbacks
 ):
     parent = make_comment(post, author_email="asker@example.com", notify_on_reply=True)
+    make_confirmed_subscription("asker@example.com")
     reply = make_comment(post, parent=parent, status="pending")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

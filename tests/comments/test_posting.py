@@ -96,6 +96,8 @@ def test_name_email_and_website_are_remembered_for_next_visit(client, post, form
         comment_url(post),
         form_data(author_name="张三", author_url="https://zhangsan.example.com"),
     )
+    for cookie in ("comment_author", "comment_email", "comment_url"):
+        assert client.cookies[cookie]["httponly"], f"{cookie} is readable by scripts"
     html = client.get(post.get_absolute_url()).content.decode()
     assert 'value="张三"' in html
     assert 'value="zhangsan@example.com"' in html
@@ -271,6 +273,24 @@ def test_preview_endpoint_returns_sanitized_html(client, post):
     assert "<strong>粗体</strong>" in html
     assert r"\(a_1\)" in html
     assert "<script>" not in html
+
+
+@pytest.mark.parametrize("length", [10_001, 1_000_000])
+def test_preview_refuses_an_overlong_body_as_posting_does(client, post, form_data, length):
+    body = "长" * length
+    preview = client.post(reverse("comments:preview"), {"body": body})
+    assert preview.status_code == 400
+    assert preview["Content-Type"].startswith("text/plain")
+    assert "不超过 10000 字符" in preview.content.decode()
+    posted = client.post(comment_url(post), form_data(body=body))
+    assert posted.status_code == 400
+    assert preview.content.decode() in posted.content.decode()
+
+
+def test_preview_renders_a_body_of_exactly_the_maximum_length(client, post):
+    preview = client.post(reverse("comments:preview"), {"body": "字" * 10_000})
+    assert preview.status_code == 200
+    assert preview.content.decode().count("字") == 10_000
 
 
 def test_preview_without_javascript_shows_the_comment_and_keeps_the_form(client, post, form_data):

@@ -1,10 +1,11 @@
 """A commenter's body never comes out as live markup, whatever tricks it uses.
 
 `render_comment` turns Markdown (with LaTeX math kept for MathJax) into HTML and `sanitize`
-cleans that HTML against a strict allowlist. These tests feed both a corpus of hostile bodies
-and check every output with one parser-based checker, `assert_inert`: only allowlisted tags and
-attributes, only the math class, only absolute http/https/mailto links, and every link marked as
-user-generated. Text that merely *shows* markup (`&lt;script&gt;`) is fine; markup is not.
+cleans that HTML against a strict allowlist (bleach; every test runs against nh3 as well).
+These tests feed both a corpus of hostile bodies and check every output with one parser-based
+checker, `assert_inert`: only allowlisted tags and attributes, only the math class, only
+absolute http/https/mailto links, and every link marked as user-generated. Text that merely
+*shows* markup (`&lt;script&gt;`) is fine; markup is not.
 """
 
 import html
@@ -14,7 +15,16 @@ from html.parser import HTMLParser
 
 import pytest
 
+from comments import rendering
 from comments.rendering import UnrenderableComment, render_comment, sanitize
+
+
+@pytest.fixture(autouse=True, params=["bleach", "nh3"])
+def sanitizer(request, monkeypatch):
+    """Every test here runs against bleach (the one in use) and nh3 (the one to move to)."""
+    monkeypatch.setattr(rendering, "SANITIZER", request.param)
+    return request.param
+
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span", "div"}
@@ -321,6 +331,72 @@ CLASS_SMUGGLING = {
     "attr-list-syntax": 'g\n{: .arithmatex onclick="alert(1)" }',
 }
 
+# Classes covered by DOMPurify's and bleach's public test suites that the groups above do not
+# already hold, written afresh: namespace confusion and parser mutations, attributes that
+# load or run something, URL schemes hidden by encodings, and DOM clobbering.
+MUTATION_AND_NAMESPACES = {
+    "svg-foreignobject-breakout": "<svg><foreignObject><p><img src=x onerror=alert(1)></p>"
+    "</foreignObject></svg>",
+    "math-mtext-form": "<math><mtext><form><mglyph><svg><mtext><textarea><path id=</textarea>"
+    "<img onerror=alert(1) src=1>",
+    "svg-desc-style": '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
+    "table-form-reparent": "<table><form><input onfocus=alert(1) autofocus></form></table>",
+    "select-template-escape": "<select><template><img src=x onerror=alert(1)></template></select>",
+    "noembed-breakout": '<noembed><img title="</noembed><img src=x onerror=alert(1)>"></noembed>',
+    "xmp-breakout": '<xmp><img title="</xmp><img src=x onerror=alert(1)>"></xmp>',
+    "plaintext-tag": "<plaintext><img src=x onerror=alert(1)>",
+    "listing-breakout": '<listing><img title="</listing><img src=x onerror=alert(1)>">',
+    "svg-animate-href": '<svg><a><animate attributeName="href" values="javascript:alert(1)"/>'
+    "<text y=20>x</text></a></svg>",
+    "svg-set-onbegin": "<svg><set attributeName=x onbegin=alert(1) /></svg>",
+    "svg-use-data": '<svg><use href="data:image/svg+xml,<svg id=x onload=alert(1)>#x"/></svg>',
+    "math-href-attribute": '<math href="javascript:alert(1)">x</math>',
+}
+
+LOADING_ATTRIBUTES = {
+    "img-srcset": '<img srcset="x 1x, javascript:alert(1) 2x">',
+    "picture-source-srcset": '<picture><source srcset="javascript:alert(1)"><img src=x></picture>',
+    "input-image-src": '<input type="image" src="javascript:alert(1)">',
+    "body-background": '<table background="javascript:alert(1)"><td>x</td></table>',
+    "a-ping": '<a href="https://a.com" ping="https://evil.example/track">x</a>',
+    "a-download": '<a href="https://a.com" download="evil.exe">x</a>',
+    "a-target-blank": '<a href="https://a.com" target="_blank">x</a>',
+    "form-in-link-formaction": '<a href="https://a.com"><button formaction="javascript:alert(1)">'
+    "x</button></a>",
+    "isindex-action": '<isindex action="javascript:alert(1)" type=image>',
+    "object-param": '<object><param name="src" value="javascript:alert(1)"></object>',
+    "style-expression": '<p style="width: expression(alert(1))">x</p>',
+    "style-url-import": "<p style=\"background:url('javascript:alert(1)')\">x</p>",
+    "style-escaped-url": '<p style="background:u\\72l(javascript:alert(1))">x</p>',
+}
+
+HIDDEN_SCHEMES = {
+    "percent-encoded-scheme": "[x](%6A%61%76%61%73%63%72%69%70%74:alert(1))",
+    "entity-no-semicolon-html": '<a href="&#106&#97&#118&#97&#115&#99&#114&#105&#112&#116&#58'
+    'alert(1)">x</a>',
+    "unicode-escape-scheme": "[x](\\u006Aavascript:alert(1))",
+    "fullwidth-colon": "[x](javascript\uff1aalert(1))",
+    "zero-width-in-scheme": "[x](java\u200bscript:alert(1))",
+    "data-text-html-md": "[x](data:text/html,%3Cscript%3Ealert(1)%3C/script%3E)",
+    "data-upper-html": '<a href="DATA:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    "blob-scheme": "[x](blob:https://a.com/1234)",
+    "file-scheme": "[x](file:///etc/passwd)",
+    "livescript-scheme": "[x](livescript:alert(1))",
+    "mhtml-scheme": "[x](mhtml:http://a.com/x.mht!xss)",
+    "scheme-after-slash-slash": "[x](//javascript:alert(1))",
+    "md-angle-newline": "[x](<java\nscript:alert(1)>)",
+}
+
+CLOBBERING_AND_IDS = {
+    "form-name-clobber": '<form name="getElementById"></form>',
+    "img-name-cookie": '<img name="cookie" src=x>',
+    "a-id-clobber": '<a id="blogMath" href="https://a.com">x</a>',
+    "a-name-clobber": '<a name="respond" href="https://a.com">x</a>',
+    "md-heading-id": "# Heading {#respond}",
+    "input-name-attributes": '<input name="attributes"><input name="attributes">',
+    "object-id-clobber": '<object id="location" data="https://a.com"></object>',
+}
+
 CORPUS_GROUPS = {
     "raw-html": RAW_HTML_TAGS,
     "case": CASE_TRICKS,
@@ -335,6 +411,10 @@ CORPUS_GROUPS = {
     "math": MATH,
     "code": CODE,
     "class": CLASS_SMUGGLING,
+    "mutation": MUTATION_AND_NAMESPACES,
+    "loading": LOADING_ATTRIBUTES,
+    "scheme": HIDDEN_SCHEMES,
+    "clobbering": CLOBBERING_AND_IDS,
 }
 CORPUS = [
     pytest.param(payload, id=f"{group}:{name}")

@@ -2,10 +2,10 @@
 
 import pytest
 
-from comments import services
+from comments import services, subscriptions
 from comments.models import Comment
 from core import content_version
-from tests.factories import make_comment, make_post
+from tests.factories import make_comment, make_confirmed_subscription, make_post
 
 
 def test_posting_stores_a_rendered_comment_and_counts_it_once_approved(post, settings):
@@ -95,5 +95,8 @@ def test_comment_edited_recounts_after_a_status_change_made_elsewhere(post):
 def test_unsubscribe_stops_every_notification_for_the_address(post):
     for _ in range(2):
         make_comment(post, author_email="Reader@Example.com", notify_on_reply=True)
-    assert services.unsubscribe(email="reader@example.com") == 2
+    subscription = make_confirmed_subscription("Reader@Example.com")
+    assert subscriptions.unsubscribe(subscription=subscription) == 2
     assert not Comment.objects.filter(notify_on_reply=True).exists()
+    subscription.refresh_from_db()
+    assert not subscription.is_confirmed

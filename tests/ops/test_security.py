@@ -103,6 +103,32 @@ def test_admin_login_locks_out_after_repeated_failures_then_cools_off(client, au
     assert allowed.status_code == 302
 
 
+def test_guessing_one_username_from_many_addresses_is_locked_out(client, author, time_machine):
+    time_machine.move_to("2030-01-01 00:00:00+00:00", tick=False)
+    for number in range(5):
+        client.post(
+            "/admin/login/",
+            {"username": author.username, "password": "wrong-password"},
+            REMOTE_ADDR=f"198.51.100.{number + 1}",
+        )
+    locked = client.post(
+        "/admin/login/",
+        {"username": author.username, "password": "secret-pass-123"},
+        REMOTE_ADDR="203.0.113.77",
+    )
+    assert locked.status_code == 429
+    other_user = client.post(
+        "/admin/login/", {"username": "someone-else", "password": "x"}, REMOTE_ADDR="203.0.113.78"
+    )
+    assert other_user.status_code == 200  # the form again: only the guessed account is locked
+
+
+def test_a_login_with_an_absurdly_long_username_is_an_ordinary_failure(client, db):
+    response = client.post("/admin/login/", {"username": "a" * 5000, "password": "x"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
 def test_admin_url_can_be_moved_by_a_setting(transactional_db):
     from tests.conftest import _test_database_url
 
