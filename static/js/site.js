@@ -108,6 +108,32 @@
         element.removeAttribute("data-scroll-focus");
       }
     });
+    root.querySelectorAll("mjx-container[display=true]").forEach(pinEquationNumbers);
+  }
+
+  /*
+   * A numbered equation wider than the column scrolls sideways, and MathJax draws its number
+   * at the far right of the whole formula: on a phone, out of sight. While the formula
+   * scrolls, its number is moved to the visible right edge (over the formula, on the page's
+   * background), so the reader always sees which equation this is.
+   */
+  function pinEquationNumbers(container) {
+    var labels = container.querySelectorAll("mjx-mtable[side=right] > mjx-labels");
+    var scrolls = container.scrollWidth > container.clientWidth + 1;
+    if (!labels.length || (!scrolls && !container.hasAttribute("data-pinned-numbers"))) {
+      return;
+    }
+    function follow() {
+      var hidden = container.scrollWidth - container.clientWidth - container.scrollLeft;
+      labels.forEach(function (label) {
+        label.style.transform = hidden > 0 ? "translateX(" + -hidden + "px)" : "";
+      });
+    }
+    if (!container.hasAttribute("data-pinned-numbers")) {
+      container.setAttribute("data-pinned-numbers", "");
+      container.addEventListener("scroll", follow, { passive: true });
+    }
+    follow();
   }
 
   var resizeTimer = null;
