@@ -137,6 +137,12 @@ def database_from_url(url):
                 "min_size": 1,
                 "max_size": int(os.environ.get("DATABASE_POOL_MAX", "4")),
                 "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "2")),
+                # psycopg_pool retries a lost connection with doubling delays (1, 2, 4, 8,
+                # 16 s...) for this long: after a long outage its next try could come half a
+                # minute after the database is back. Giving up early instead makes the next
+                # request start a fresh attempt at once, so the site recovers within a second
+                # or two of the database's return (tests/ops/test_database_restart.py).
+                "reconnect_timeout": float(os.environ.get("DATABASE_POOL_RECONNECT_TIMEOUT", "1")),
             },
         }
     return config
