@@ -106,9 +106,7 @@ def test_a_short_query_never_falls_back_to_substrings(author, category):
     assert search("ban") != []
 
 
-@pytest.mark.parametrize(
-    "url", ["/search/%20/", "/search/%20%20%20/", "/search/%E3%80%80/", "/search/%00/"]
-)
+@pytest.mark.parametrize("url", ["/search/%20/", "/search/%20%20%20/", "/search/%E3%80%80/"])
 def test_a_blank_query_in_the_url_shows_the_search_page(client, url, author, category):
     make_post(author=author, category=category)
     response = client.get(url, follow=True)
