@@ -191,3 +191,11 @@ def test_a_missing_version_row_is_recreated(db):
     ContentVersion.objects.all().delete()
     number = content_version.current()
     assert ContentVersion.objects.get().number == number
+
+
+def test_a_deploys_migrate_retires_pages_cached_by_the_previous_code(db):
+    from django.core.management import call_command
+
+    before = content_version.current()
+    call_command("migrate", verbosity=0)
+    assert content_version.current() != before
