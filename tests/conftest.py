@@ -13,11 +13,18 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 from django.db import connection, connections
+from hypothesis import settings as hypothesis_settings
 
 from config import middleware
 from tests import factories
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# The suite gives the same verdict on every run: Hypothesis draws the same examples each time.
+# HYPOTHESIS_PROFILE=explore draws fresh ones, to hunt for new failures before they land.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(scope="session", autouse=True)
