@@ -8,14 +8,18 @@ over 1,500 patterns, updated from PyPI, not by hand) and never inflate the numbe
 
 import logging
 import time
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import re2
 from crawleruseragents import CRAWLER_USER_AGENTS_DATA
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
+from core.pagecache import Visit
+
+from . import labels
 from .models import Post, PostDailyViews
 
 logger = logging.getLogger(__name__)
@@ -98,6 +102,11 @@ def parse_viewed_cookie(value, now):
     return viewed
 
 
+# A CTE that spares the statement's own transaction the wait for its WAL flush, as SET LOCAL
+# would, without a round trip of its own.
+SKIP_FLUSH_WAIT = "no_wait AS (SELECT set_config('synchronous_commit', 'off', true)), "
+
+
 def increment_views(posts, post_id):
     """Add one view to a post among `posts` and to its row for today; return the new count.
 
@@ -106,11 +115,12 @@ def increment_views(posts, post_id):
     - PostgreSQL: one statement. The UPDATE of the post's total feeds, through a data-modifying
       CTE, an INSERT ... ON CONFLICT DO UPDATE of (post, today); both happen or neither, and
       concurrent upserts of one row queue on its lock, so N views add exactly N to each.
-      With BLOG_VIEWS_ASYNC_COMMIT (opt-in) the statement commits without waiting for
-      its WAL record to reach the disk (`synchronous_commit = off` for that transaction
-      only): the flush cost 3 ms per view on the benchmark machine, more than the rest of
-      the page. Counts stay exact and consistent; a crash of the database server (not of
-      the app) may forget the last fraction of a second of views.
+      It runs in autocommit mode: one round trip. With BLOG_VIEWS_ASYNC_COMMIT (opt-in) it
+      commits without waiting for its WAL record to reach the disk (`synchronous_commit =
+      off` for that transaction only, set by the statement itself): the flush cost 3 ms per
+      view on the benchmark machine, more than the rest of the page. Counts stay exact and
+      consistent; a crash of the database server (not of the app) may forget the last
+      fraction of a second of views.
     - SQLite: the same two statements one after the other (SQLite has no data-modifying
       CTEs); its single writer serializes them, so no view is lost there either.
     The filter makes a draft or unknown id count nothing, not even today's row.
@@ -126,15 +136,16 @@ def increment_views(posts, post_id):
         "ON CONFLICT (post_id, day) DO UPDATE SET views = daily.views + 1"
     )
     if connection.vendor == "postgresql":
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            if settings.BLOG_VIEWS_ASYNC_COMMIT:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            cursor.execute(
-                f"WITH counted AS ({count_total}), today AS ("
-                + count_today.format(rows="SELECT id, %s, 1 FROM counted")
-                + ") SELECT views FROM counted",
-                [*params, today],
-            )
+        no_wait = settings.BLOG_VIEWS_ASYNC_COMMIT
+        statement = (
+            f"WITH {SKIP_FLUSH_WAIT if no_wait else ''}counted AS ({count_total}), today AS ("
+            + count_today.format(rows="SELECT id, %s, 1 FROM counted")
+            + ") SELECT views FROM counted"
+            + (", no_wait" if no_wait else "")  # joined, so that the setting is evaluated
+        )
+        # One statement is one transaction (autocommit): one round trip, no BEGIN or COMMIT.
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [*params, today])
             row = cursor.fetchone()
         return row[-1] if row else None
     with connection.cursor() as cursor:
@@ -180,3 +191,22 @@ class ViewCounter:
             samesite="Lax",
             secure=settings.SESSION_COOKIE_SECURE,
         )
+
+
+@dataclass(frozen=True)
+class PostReaders:
+    """A post page's per-request work: count the reader, show the count, remember the post.
+
+    The page cache stores this with the page (core.pagecache.Visitor), so a cached post page
+    is counted the same whether its view serves it or the cache's fast path does.
+    """
+
+    post_id: int
+
+    def visit(self, request) -> Visit | None:
+        """Count this view; None if the post is not public (no count, the view decides)."""
+        counter = ViewCounter(request, self.post_id)
+        views = counter.count_public(Post.objects.published())
+        if views is None:
+            return None
+        return Visit(values={"views": labels.readers(views)}, finish=counter.remember)

@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, TemplateView
 
-from core.pagecache import cached_page, placeholder
+from core.pagecache import Visit, cached_page, placeholder
 
-from . import labels, search
+from . import search
 from .models import Category, Post, Tag
-from .readers import ViewCounter
+from .readers import PostReaders
 
 
 class PostListingMixin:
@@ -199,18 +199,13 @@ class PostDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         if kwargs.get("page") == 1:
             return redirect("blog:post_detail", pk=kwargs["pk"], permanent=True)
-        counter = ViewCounter(request, kwargs["pk"])
-        views = counter.count_public(Post.objects.published())
-        if views is None and not request.user.is_staff:
-            raise Http404(_("文章不存在。"))
-        response = cached_page(
-            request,
-            self.render_post,
-            values={"views": labels.readers(views) if views is not None else ""},
-        )
-        if views is not None:
-            counter.remember(response)
-        return response
+        readers = PostReaders(post_id=kwargs["pk"])
+        visit = readers.visit(request)
+        if visit is None:
+            if not request.user.is_staff:
+                raise Http404(_("文章不存在。"))
+            visit = Visit(values={"views": ""})  # staff previewing a draft: no reader to count
+        return cached_page(request, self.render_post, visit=visit, visitor=readers)
 
     def render_post(self):
         self.object = self.get_object()

@@ -1,9 +1,10 @@
-"""Project-wide middleware: read-your-writes pinning, a clean 503 when the database is down, and
-django-csp's header built once."""
+"""Project-wide middleware: read-your-writes pinning and django-csp's header built once.
+
+The 503 answered while the database is down lives in core/outage.py: the page cache's fast
+path (core/pagecache.py) answers it too."""
 
 import logging
 import random
-import time
 from functools import cache
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
@@ -12,10 +13,7 @@ from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
-from django.http import HttpResponse
-from django.template.loader import render_to_string
 
 from .routers import chosen_replica, pinned_to_primary
 
@@ -57,54 +55,6 @@ class PrimaryPinningMiddleware:
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response
-
-
-RETRY_AFTER_SECONDS = 5
-# After a failure, answer 503 at once for this long instead of letting every request wait
-# out the pool timeout: a sync worker blocked 2 s per request would queue everything else.
-FAST_FAIL_SECONDS = 1.0
-_database_down_until = 0.0
-
-
-def is_database_error(exception):
-    from psycopg_pool import PoolTimeout
-
-    return isinstance(exception, (OperationalError, InterfaceError, PoolTimeout))
-
-
-def database_unavailable_response(request, exception=None):
-    """The styled 503 page, rendered without touching the database."""
-    global _database_down_until
-    if exception is not None:
-        logger.warning("Database unavailable for %s: %s", request.path, exception)
-        _database_down_until = time.monotonic() + FAST_FAIL_SECONDS
-    response = HttpResponse(
-        render_to_string(
-            "503.html",
-            {"SITE_NAME": settings.SITE_NAME, "CONTENT_LANGUAGE": settings.SITE_CONTENT_LANGUAGE},
-        ),
-        status=503,
-    )
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-class DatabaseUnavailableMiddleware:
-    """Answer 503 with Retry-After, in the site's style, when the database cannot be reached."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if time.monotonic() < _database_down_until:
-            return database_unavailable_response(request)
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if not is_database_error(exception):
-            return None
-        return database_unavailable_response(request, exception)
 
 
 class CSPMiddleware(BaseCSPMiddleware):

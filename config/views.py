@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
-from .middleware import database_unavailable_response, is_database_error
+from core.outage import database_unavailable_response, is_database_error
 
 logger = logging.getLogger(__name__)
 

@@ -19,26 +19,79 @@ A shared page is stored split at its placeholders, plain and gzip-compressed (co
 clients that accept gzip get it compressed at no cost per request, with the per-request values
 kept out of the compression (BREACH; docs/performance.md). Personal pages, which may hold the
 visitor's own name and address, are never compressed. Every page says `Vary: Accept-Encoding`.
+
+Once a stored page has gone out through the whole middleware stack, SharedPageMiddleware serves
+it from then on before sessions, CSRF, authentication, messages and URL resolution, none of
+which a shared page needs: it replays the headers the stack gave it, does the page's own
+per-request work (a Visitor: counting a reader) and sets the CSRF cookie when the page holds a
+token. That is most of what a cached page costs (docs/performance.md).
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import wraps
+from typing import Protocol
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language
 
 from . import content_version
+from .outage import database_unavailable_response, is_database_error
 from .pagebody import GzipBody, PlainBody, accepts_gzip
 
 Filler = Callable[[HttpRequest, str], str]
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What one request adds to a cached page: values for its placeholders, by name, and a last
+    touch on the response (a cookie)."""
+
+    values: Mapping[str, object] = field(default_factory=dict)
+    finish: Callable[[HttpResponse], None] | None = None
+
+
+class Visitor(Protocol):
+    """A page's own per-request work, stored with the page so the fast path can do it without
+    the view. Must pickle (the page cache may pickle what it stores)."""
+
+    def visit(self, request: HttpRequest) -> Visit | None:
+        """Do this request's work; None when the page must not be served (the view decides)."""
+
+
+@dataclass
+class SharedPage:
+    """A stored page, and once it has gone out through the whole stack, the headers it got."""
+
+    content_type: str
+    plain: PlainBody
+    compressed: GzipBody
+    visitor: Visitor | None = None
+    headers: tuple[tuple[str, str], ...] | None = None
+
+    def respond(self, request: HttpRequest, visit: Visit) -> HttpResponse:
+        fill = _filler(request, visit.values)
+        if accepts_gzip(request.headers.get("Accept-Encoding", "")):
+            response = HttpResponse(self.compressed.render(fill), content_type=self.content_type)
+            response["Content-Encoding"] = "gzip"
+        else:
+            response = HttpResponse(self.plain.render(fill), content_type=self.content_type)
+        if visit.finish is not None:
+            visit.finish(response)
+        return response
+
+
+NO_VISIT = Visit()
+# Headers that differ per request; the rest of a shared page's headers are replayed as stored.
+_PER_REQUEST_HEADERS = frozenset(("content-length", "content-encoding", "set-cookie", "date"))
 
 # Per-request parts any page may hold, by name; apps add theirs with register_filler().
 _fillers: dict[str, Filler] = {"csrf": lambda request, argument: get_token(request)}
@@ -50,33 +103,97 @@ def cached_page(
     request: HttpRequest,
     build: Callable[[], HttpResponse],
     *,
-    values: dict[str, object] | None = None,
+    visit: Visit = NO_VISIT,
+    visitor: Visitor | None = None,
 ) -> HttpResponse:
     """Serve the page `build` renders, from the cache when this visitor shares it.
 
-    Placeholders in the page are filled from `values` (by name) or by the registered fillers.
+    Placeholders in the page are filled from the visit's values (by name) or by the registered
+    fillers. `visitor` is what made `visit`: SharedPageMiddleware calls it for later requests.
     Only 200 responses are stored; anything else (a redirect, an error) passes through.
     """
     if is_personal(request):
-        return _vary(_fill(_build(build, "personal"), request, values))
+        response = _vary(_fill(_build(build, "personal"), request, visit.values))
+        if visit.finish is not None:
+            visit.finish(response)
+        return response
     pages = caches["pages"]
-    key = _key(request.get_full_path())
-    stored = pages.get(key)
-    if stored is None:
+    key = _key(request.get_full_path(), version=getattr(request, "page_cache_version", None))
+    page = pages.get(key)
+    if page is None:
         response = _build(build, "shared")
         if response.status_code != 200 or response.streaming:
-            return _vary(_fill(response, request, values))
+            return _vary(_fill(response, request, visit.values))
         plain = PlainBody.parse(response.content)
-        stored = (response["Content-Type"], plain, GzipBody.compress(plain))
-        pages.set(key, stored, settings.PAGE_CACHE_SECONDS)
-    content_type, plain, compressed = stored
-    fill = _filler(request, values)
-    if accepts_gzip(request.headers.get("Accept-Encoding", "")):
-        response = HttpResponse(compressed.render(fill), content_type=content_type)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(plain.render(fill), content_type=content_type)
-    return _vary(response)
+        page = SharedPage(response["Content-Type"], plain, GzipBody.compress(plain), visitor)
+        pages.set(key, page, settings.PAGE_CACHE_SECONDS)
+    response = _vary(page.respond(request, visit))
+    if page.headers is None:
+        response.shared_page_key = key  # SharedPageMiddleware learns its headers on the way out
+    return response
+
+
+class SharedPageMiddleware:
+    """Serve stored shared pages before sessions, CSRF, auth, messages and URL resolution.
+
+    Goes after the guards, WhiteNoise and the database's 503, before SessionMiddleware. The
+    first request for a page under a content version goes through the stack and the view
+    (cached_page stores it), and on its way back out this records the headers the inner
+    middleware gave it (language, Vary); later requests get the stored page with those headers.
+    The interface language is chosen as LocaleMiddleware does (cookie, then Accept-Language);
+    this site does not put the language in its URLs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request):
+        if is_personal(request):
+            return self.get_response(request)
+        language = translation.get_language_from_request(request)
+        try:
+            # Read once per request: the view's cache lookup on a miss uses the same number.
+            request.page_cache_version = content_version.current()
+            key = _key(request.get_full_path(), request.page_cache_version, language)
+            page = caches["pages"].get(key)
+            response = self._serve(request, page, language) if page and page.headers else None
+        except Exception as error:
+            if is_database_error(error):  # the view's own errors get this from core.outage
+                return database_unavailable_response(request, error)
+            raise
+        if response is None:
+            response = self.get_response(request)
+            self._learn_headers(response)
+        return response
+
+    def _serve(self, request, page, language):
+        with translation.override(language):
+            visit = page.visitor.visit(request) if page.visitor else NO_VISIT
+            if visit is None:
+                return None
+            request.LANGUAGE_CODE = language
+            self.csrf.process_request(request)  # reads the visitor's CSRF cookie, if any
+            response = page.respond(request, visit)
+        for name, value in page.headers:
+            response.headers[name] = value
+        response.headers["Content-Length"] = str(len(response.content))
+        return self.csrf.process_response(request, response)  # a new token sets the cookie
+
+    def _learn_headers(self, response):
+        key = getattr(response, "shared_page_key", None)
+        if key is None:
+            return
+        pages = caches["pages"]
+        page = pages.get(key)
+        if page is None or page.headers is not None:
+            return
+        page.headers = tuple(
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in _PER_REQUEST_HEADERS
+        )
+        pages.set(key, page, settings.PAGE_CACHE_SECONDS)
 
 
 def cached_view(view):
@@ -183,7 +300,9 @@ def _vary(response):
     return response
 
 
-def _key(path):
+def _key(path, version=None, language=None):
     # URLs can be long (search queries); hash them into a bounded key.
     digest = hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
-    return f"v{content_version.current()}:{get_language()}:{digest}"
+    if version is None:
+        version = content_version.current()
+    return f"v{version}:{language or translation.get_language()}:{digest}"

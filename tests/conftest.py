@@ -15,7 +15,7 @@ from django.core.cache import caches
 from django.db import connection, connections
 from hypothesis import settings as hypothesis_settings
 
-from config import middleware
+from core import outage
 from tests import factories
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def empty_caches():
     """Each test rolls the database back, content version included: start with no pages."""
     for cache in caches.all():
         cache.clear()
-    middleware._database_down_until = 0.0  # forget a simulated outage of an earlier test
+    outage._database_down_until = 0.0  # forget a simulated outage of an earlier test
 
 
 @pytest.fixture

@@ -69,7 +69,9 @@ MIDDLEWARE = [
     "core.guards.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.PrimaryPinningMiddleware",
-    "config.middleware.DatabaseUnavailableMiddleware",
+    "core.outage.DatabaseUnavailableMiddleware",
+    # Serves stored shared pages; everything below is what such a page does not need.
+    "core.pagecache.SharedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
