@@ -165,13 +165,6 @@ class ViewCounter:
         self.viewed = parse_viewed_cookie(request.COOKIES.get(COOKIE_NAME), self.now)
         self.should_count = post_id not in self.viewed and counts_as_reader(request)
 
-    def count(self, current_views):
-        """Return the count to show, adding this view when it is a new reader's."""
-        if not self.should_count:
-            return current_views
-        counted = increment_views(Post.objects.all(), self.post_id)
-        return current_views if counted is None else counted
-
     def count_public(self, public_posts):
         """Count a view of a public post in one statement; None if the post is not public."""
         if self.should_count:
