@@ -79,7 +79,7 @@ class SharedPage:
 
     def respond(self, request: HttpRequest, visit: Visit) -> HttpResponse:
         fill = _filler(request, visit.values)
-        if accepts_gzip(request.headers.get("Accept-Encoding", "")):
+        if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             response = HttpResponse(self.compressed.render(fill), content_type=self.content_type)
             response["Content-Encoding"] = "gzip"
         else:
