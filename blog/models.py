@@ -61,9 +61,15 @@ class Tag(Taxonomy):
 
 
 class PostQuerySet(models.QuerySet):
-    def published(self):
-        """Posts readers may see: published, and not dated in the future."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, at=None):
+        """Posts readers may see: published, and not dated in the future.
+
+        `at` is the moment to judge by: now on this process's clock unless given (an
+        expression such as `Now()` asks the database's clock, and keeps the SQL's parameters
+        the same from one call to the next).
+        """
+        moment = timezone.now() if at is None else at
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=moment)
 
     def scheduled(self):
         """Posts that readers will see once their publication time comes."""

@@ -14,7 +14,8 @@ from functools import cache, lru_cache
 import re2
 from crawleruseragents import CRAWLER_USER_AGENTS_DATA
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections, router
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from core.pagecache import Visit
@@ -107,11 +108,54 @@ def parse_viewed_cookie(value, now):
 SKIP_FLUSH_WAIT = "no_wait AS (SELECT set_config('synchronous_commit', 'off', true)), "
 
 
-def increment_views(posts, post_id):
-    """Add one view to a post among `posts` and to its row for today; return the new count.
+@dataclass(frozen=True)
+class CountingSql:
+    """The statements that count and read a public post's views; parameters: `params`, then
+    the post's id (and today's date, for the counting statements)."""
 
-    None if the post is not among `posts`. SQL does both additions, so concurrent readers
-    never overwrite each other's views:
+    count_total: str
+    count_today: str | None  # None where count_total also counts today (PostgreSQL)
+    read: str
+    params: tuple
+
+
+@lru_cache(maxsize=8)
+def counting_sql(vendor: str, no_wait: bool) -> CountingSql:
+    """Build the statements once per process: the ORM spent 300 µs a view compiling them.
+
+    "Public" is Post.objects.published() judged by the database's clock, so the condition's
+    SQL and parameters are the same on every call.
+    """
+    query = Post.objects.published(at=Now()).query
+    where, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
+    quote = connection.ops.quote_name
+    posts_table, daily_table = quote(Post._meta.db_table), quote(PostDailyViews._meta.db_table)
+    public_post = f"{where} AND {posts_table}.{quote(Post._meta.pk.column)} = %s"
+    count_total = (
+        f"UPDATE {posts_table} SET views = views + 1 WHERE {public_post} RETURNING id, views"
+    )
+    count_today = (
+        f"INSERT INTO {daily_table} AS daily (post_id, day, views) {{rows}} "
+        "ON CONFLICT (post_id, day) DO UPDATE SET views = daily.views + 1"
+    )
+    read = f"SELECT views FROM {posts_table} WHERE {public_post}"
+    if vendor != "postgresql":
+        return CountingSql(count_total, count_today.format(rows="VALUES (%s, %s, 1)"), read, params)
+    both = (
+        f"WITH {SKIP_FLUSH_WAIT if no_wait else ''}counted AS ({count_total}), today AS ("
+        + count_today.format(rows="SELECT id, %s, 1 FROM counted")
+        + ") SELECT views FROM counted"
+        + (", no_wait" if no_wait else "")  # joined, so that the setting is evaluated
+    )
+    return CountingSql(both, None, read, params)
+
+
+def increment_views(post_id):
+    """Add one view to a public post and to its row for today; return the new count.
+
+    None if the post is not public (a draft, a future date or an unknown id): then nothing is
+    counted, not even today's row. SQL does both additions, so concurrent readers never
+    overwrite each other's views:
     - PostgreSQL: one statement. The UPDATE of the post's total feeds, through a data-modifying
       CTE, an INSERT ... ON CONFLICT DO UPDATE of (post, today); both happen or neither, and
       concurrent upserts of one row queue on its lock, so N views add exactly N to each.
@@ -123,37 +167,30 @@ def increment_views(posts, post_id):
       fraction of a second of views.
     - SQLite: the same two statements one after the other (SQLite has no data-modifying
       CTEs); its single writer serializes them, so no view is lost there either.
-    The filter makes a draft or unknown id count nothing, not even today's row.
     """
-    query = posts.filter(pk=post_id).query
-    where, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
-    quote = connection.ops.quote_name
-    posts_table, daily_table = quote(Post._meta.db_table), quote(PostDailyViews._meta.db_table)
+    sql = counting_sql(connection.vendor, settings.BLOG_VIEWS_ASYNC_COMMIT)
     today = timezone.localdate()
-    count_total = f"UPDATE {posts_table} SET views = views + 1 WHERE {where} RETURNING id, views"
-    count_today = (
-        f"INSERT INTO {daily_table} AS daily (post_id, day, views) {{rows}} "
-        "ON CONFLICT (post_id, day) DO UPDATE SET views = daily.views + 1"
-    )
-    if connection.vendor == "postgresql":
-        no_wait = settings.BLOG_VIEWS_ASYNC_COMMIT
-        statement = (
-            f"WITH {SKIP_FLUSH_WAIT if no_wait else ''}counted AS ({count_total}), today AS ("
-            + count_today.format(rows="SELECT id, %s, 1 FROM counted")
-            + ") SELECT views FROM counted"
-            + (", no_wait" if no_wait else "")  # joined, so that the setting is evaluated
-        )
-        # One statement is one transaction (autocommit): one round trip, no BEGIN or COMMIT.
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [*params, today])
-            row = cursor.fetchone()
-        return row[-1] if row else None
     with connection.cursor() as cursor:
-        cursor.execute(count_total, params)
-        row = cursor.fetchone()
-        if row:
-            cursor.execute(count_today.format(rows="VALUES (%s, %s, 1)"), [row[0], today])
+        if sql.count_today is None:
+            # One statement is one transaction (autocommit): one round trip, no BEGIN/COMMIT.
+            cursor.execute(sql.count_total, [*sql.params, post_id, today])
+            row = cursor.fetchone()
+        else:
+            cursor.execute(sql.count_total, [*sql.params, post_id])
+            row = cursor.fetchone()
+            if row:
+                cursor.execute(sql.count_today, [row[0], today])
     return row[-1] if row else None
+
+
+def public_views(post_id):
+    """A public post's count as it stands, read where the router sends reads; None if not public."""
+    reader = connections[router.db_for_read(Post)]
+    sql = counting_sql(reader.vendor, settings.BLOG_VIEWS_ASYNC_COMMIT)
+    with reader.cursor() as cursor:
+        cursor.execute(sql.read, [*sql.params, post_id])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 class ViewCounter:
@@ -165,11 +202,11 @@ class ViewCounter:
         self.viewed = parse_viewed_cookie(request.COOKIES.get(COOKIE_NAME), self.now)
         self.should_count = post_id not in self.viewed and counts_as_reader(request)
 
-    def count_public(self, public_posts):
+    def count_public(self):
         """Count a view of a public post in one statement; None if the post is not public."""
         if self.should_count:
-            return increment_views(public_posts, self.post_id)
-        return public_posts.filter(pk=self.post_id).values_list("views", flat=True).first()
+            return increment_views(self.post_id)
+        return public_views(self.post_id)
 
     def remember(self, response):
         if not self.should_count:
@@ -199,7 +236,7 @@ class PostReaders:
     def visit(self, request) -> Visit | None:
         """Count this view; None if the post is not public (no count, the view decides)."""
         counter = ViewCounter(request, self.post_id)
-        views = counter.count_public(Post.objects.published())
+        views = counter.count_public()
         if views is None:
             return None
         return Visit(values={"views": labels.readers(views)}, finish=counter.remember)

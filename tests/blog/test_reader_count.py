@@ -2,14 +2,16 @@
 crawlers or tools; none lost."""
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from urllib.request import Request, urlopen
 
 import pytest
 import re2
 from crawleruseragents import CRAWLER_USER_AGENTS_DATA
+from django.utils import timezone
 
 from blog import readers
-from blog.models import Post
+from blog.models import Post, PostDailyViews
 from blog.readers import COOKIE_NAME
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
@@ -46,6 +48,35 @@ def test_reading_another_post_is_counted(client, post, author, category):
     client.get(post.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
     client.get(other.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
     assert (views_of(post), views_of(other)) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": Post.Status.DRAFT},
+        {"published_at": timezone.now() + timedelta(minutes=5)},
+    ],
+    ids=["draft", "dated in the future"],
+)
+def test_a_post_readers_cannot_see_is_neither_counted_nor_read(author, category, fields):
+    from tests.factories import make_post
+
+    hidden = make_post(author=author, category=category, **fields)
+    assert readers.increment_views(hidden.pk) is None
+    assert readers.public_views(hidden.pk) is None
+    assert views_of(hidden) == 0
+    assert not PostDailyViews.objects.filter(post=hidden).exists()
+
+
+def test_counting_and_reading_share_one_statement_built_once_per_process(post):
+    from django.test import Client
+
+    readers.counting_sql.cache_clear()
+    for agent in (BROWSER, "curl/8.5.0", BROWSER):  # counted, read, counted (a new reader)
+        Client().get(post.get_absolute_url(), HTTP_USER_AGENT=agent)
+    assert readers.counting_sql.cache_info().misses == 1
+    assert readers.public_views(post.pk) == views_of(post) == 2
+    assert PostDailyViews.objects.get(post=post).views == 2
 
 
 BROWSERS = {
@@ -241,7 +272,6 @@ def test_the_counting_statement_itself_turns_off_the_wait_for_the_disk(
     """Inside a transaction the setting outlives the statement, which shows it took effect."""
     from django.db import connection, transaction
 
-    from blog.models import Post
     from blog.readers import increment_views
     from tests.factories import make_post
 
@@ -250,6 +280,6 @@ def test_the_counting_statement_itself_turns_off_the_wait_for_the_disk(
     settings.BLOG_VIEWS_ASYNC_COMMIT = async_commit
     post = make_post(author=author, category=category)
     with transaction.atomic():
-        assert increment_views(Post.objects.published(), post.pk) == 1
+        assert increment_views(post.pk) == 1
         assert synchronous_commit() == ("off" if async_commit else "on")
     assert synchronous_commit() == "on"
