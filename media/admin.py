@@ -102,18 +102,23 @@ class MediaFileAdmin(admin.ModelAdmin):
             ", ", '<a href="{}">{}w</a>', ((url, width) for url, width in media.srcset())
         )
 
-    @admin.display(description=_("使用它的文章"))
+    @admin.display(description=_("使用它的文章与页面"))
     def used_by(self, media):
-        posts = media.posts_using()
-        if not posts:
-            return gettext("没有文章使用")
-        return self._post_links(posts)
+        links = self._links_to_users(media)
+        if not links:
+            return gettext("没有文章或页面使用")
+        return links
 
-    def _post_links(self, posts):
+    def _links_to_users(self, media):
+        """Links to the admin of every post, then every page, whose body names the file."""
+        users = [
+            *(("admin:blog_post_change", post) for post in media.posts_using()),
+            *(("admin:pages_page_change", page) for page in media.pages_using()),
+        ]
         return format_html_join(
             "、",
             '<a href="{}">《{}》</a>',
-            ((reverse("admin:blog_post_change", args=[post.pk]), post.title) for post in posts),
+            ((reverse(change, args=[user.pk]), user.title) for change, user in users),
         )
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -151,21 +156,23 @@ class MediaFileAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/media/mediafile/upload.html", context)
 
     def get_deleted_objects(self, objs, request):
-        """Warn, before deleting, about every post that still shows one of these files."""
+        """Warn, before deleting, about every post or page that still shows one of these files."""
         confirming = request.method == "GET" or (
             request.method == "POST" and "post" not in request.POST
         )
         if confirming:
             for media in objs:
-                posts = media.posts_using()
-                if posts:
+                links = self._links_to_users(media)
+                if links:
                     messages.warning(
                         request,
                         format_html(
                             "{} {}",
-                            gettext("“%(name)s”仍被这些文章使用，删除后文章里的图片或链接会失效：")
+                            gettext(
+                                "“%(name)s”仍被这些文章或页面使用，删除后其中的图片或链接会失效："
+                            )
                             % {"name": media},
-                            self._post_links(posts),
+                            links,
                         ),
                     )
         return super().get_deleted_objects(objs, request)

@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from blog.models import Post
+from pages.models import Page
 
 
 class MediaFileQuerySet(models.QuerySet):
@@ -88,12 +89,17 @@ class MediaFile(models.Model):
         return default_storage.url(self.variants[-1]["name"]) if self.variants else self.url
 
     def posts_using(self):
-        """The posts whose body names this file (its original or any of its sizes).
+        """The posts whose body names this file (its original or any of its sizes)."""
+        return Post.objects.filter(body__contains=self._name_prefix()).order_by("-published_at")
 
-        Every stored name starts with the same 16 hex digits of the content's hash, which
-        read the same in a URL whether the rest of the name is percent-encoded or not.
-        """
-        return Post.objects.filter(body__contains=f"{self.sha256[:16]}-").order_by("-published_at")
+    def pages_using(self):
+        """The standalone pages (About, Links...) whose body names this file."""
+        return Page.objects.filter(body__contains=self._name_prefix()).order_by("title")
+
+    def _name_prefix(self):
+        # Every stored name starts with the same 16 hex digits of the content's hash, which
+        # read the same in a URL whether the rest of the name is percent-encoded or not.
+        return f"{self.sha256[:16]}-"
 
 
 @receiver(post_delete, sender=MediaFile)
