@@ -11,10 +11,12 @@ from . import client
 # What arithmatex writes around each formula (the post and comment renderers and the HTML
 # bodies' reader all use it): a span or div of that class holding the escaped TeX.
 MATH_WRAPPER = re.compile(r'(<(span|div) class="arithmatex">)(.*?)(</\2>)', re.DOTALL)
-# A formula typeset on the server keeps its TeX in the data-latex attribute of <mjx-math>.
-TYPESET_TEX = re.compile(r'<mjx-math\b[^>]*?\sdata-latex="([^"]*)"')
+# A formula typeset on the server keeps its TeX in the data-latex attribute of its SVG's
+# <g data-mml-node="math"> (of <mjx-math> in HTML typeset before the output became SVG).
+TYPESET_TEX = re.compile(r'<(?:g data-mml-node="math"|mjx-math\b)[^>]*?\sdata-latex="([^"]*)"')
 RAW_MATH = re.compile(r'<(?:span|div) class="arithmatex">(?!<mjx-)')
-FONT_URL = "MATHJAX-FONT-URL"  # as renderer.mjs writes it
+# Only CSS stored before the output became SVG names font files (until `typeset_math` runs).
+FONT_URL = "MATHJAX-FONT-URL"
 FONT_FILE = re.compile(FONT_URL + r"/([\w.-]+\.woff2)")
 
 

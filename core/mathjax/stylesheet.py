@@ -20,7 +20,8 @@ from core.models import MathStylesheet
 from .html import FONT_FILE, merge_css
 
 ROW_ID = 1
-# The fonts nearly every formula draws from (upright and italic letters, digits, operators).
+# The fonts nearly every formula in CHTML draws from (upright and italic letters, digits,
+# operators). Math typeset as SVG carries its glyphs' outlines and needs no font.
 PRELOADED_FONTS = ("mjx-ncm-n.woff2", "mjx-ncm-i.woff2", "mjx-ncm-zero.woff2")
 
 
@@ -57,18 +58,20 @@ def _digest(css):
 
 def head_links():
     """The <link>s a page's head carries for typeset math (one query; pages are cached)."""
-    digest = MathStylesheet.objects.filter(pk=ROW_ID).values_list("digest", flat=True).first()
-    if not digest:
+    row = MathStylesheet.objects.filter(pk=ROW_ID).values("digest", "css").first()
+    if not row or not row["digest"]:
         return ""
-    fonts = format_html_join(
-        "",
-        '<link rel="preload" href="{}" as="font" type="font/woff2" crossorigin>',
-        ((static(f"{FONT_DIR}/{name}"),) for name in PRELOADED_FONTS),
+    # Only math typeset as CHTML (before `typeset_math` ran since the upgrade) uses fonts.
+    fonts = FONT_FILE.search(row["css"]) is not None
+    return format_html(
+        '{}<link rel="stylesheet" href="{}">',
+        format_html_join(
+            "",
+            '<link rel="preload" href="{}" as="font" type="font/woff2" crossorigin>',
+            ((static(f"{FONT_DIR}/{name}"),) for name in PRELOADED_FONTS if fonts),
+        ),
+        reverse("math_stylesheet", args=[row["digest"]]),
     )
-    sheet = format_html(
-        '<link rel="stylesheet" href="{}">', reverse("math_stylesheet", args=[digest])
-    )
-    return fonts + sheet
 
 
 FONT_DIR = "vendor/mathjax-newcm-font/chtml/woff2"

@@ -115,17 +115,31 @@
    * A numbered equation wider than the column scrolls sideways, and MathJax draws its number
    * at the far right of the whole formula: on a phone, out of sight. While the formula
    * scrolls, its number is moved to the visible right edge (over the formula, on the page's
-   * background), so the reader always sees which equation this is.
+   * background), so the reader always sees which equation this is. Math typeset on the server
+   * is SVG, whose numbers sit in an <svg data-labels> that right-aligns them within its
+   * width; MathJax in the browser draws CHTML, whose numbers are boxes to shift.
    */
   function pinEquationNumbers(container) {
-    var labels = container.querySelectorAll("mjx-mtable[side=right] > mjx-labels");
+    var drawn = container.querySelectorAll("svg[data-labels]");
+    var boxes = container.querySelectorAll("mjx-mtable[side=right] > mjx-labels");
     var scrolls = container.scrollWidth > container.clientWidth + 1;
-    if (!labels.length || (!scrolls && !container.hasAttribute("data-pinned-numbers"))) {
+    if ((!drawn.length && !boxes.length) ||
+        (!scrolls && !container.hasAttribute("data-pinned-numbers"))) {
       return;
     }
     function follow() {
       var hidden = container.scrollWidth - container.clientWidth - container.scrollLeft;
-      labels.forEach(function (label) {
+      var visibleRight = container.getBoundingClientRect().left + container.clientLeft +
+        container.clientWidth;
+      drawn.forEach(function (labels) {
+        var formula = labels.ownerSVGElement.getBoundingClientRect();
+        if (hidden > 0) {
+          labels.setAttribute("width", Math.max(0, visibleRight - formula.left));
+        } else {
+          labels.removeAttribute("width");
+        }
+      });
+      boxes.forEach(function (label) {
         label.style.transform = hidden > 0 ? "translateX(" + -hidden + "px)" : "";
       });
     }

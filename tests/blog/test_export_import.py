@@ -15,6 +15,7 @@ from blog.models import Category, Post, Tag
 from comments.models import Comment
 from comments.services import refresh_comment_counts
 from tests.factories import make_author, make_category, make_comment, make_post, make_tag
+from tests.snapshots import without_comment_math_scope
 
 User = get_user_model()
 
@@ -169,6 +170,7 @@ def _threads(post, thread_rank):
     for comment in post.comments.select_related("user").order_by("tree_id", "lft"):
         node = {
             **{name: getattr(comment, name) for name in COMMENT_FIELDS},
+            "body_html": without_comment_math_scope(comment.body_html),
             "user": comment.user.username if comment.user else None,
             "position": (comment.lft, comment.rght, comment.level),
             "replies": [],

@@ -88,7 +88,7 @@ def test_an_html_post_edited_later_stays_html_and_renders_on_save(author, catego
     post.save()
     post.refresh_from_db()
     assert post.body_format == Post.Format.HTML
-    assert '<mjx-math data-latex="b"' in post.body_html  # typeset on the server
+    assert '<g data-mml-node="math" data-latex="b"' in post.body_html  # typeset on the server
     assert "其余" not in post.excerpt_html and "其余" in post.body_html
 
 

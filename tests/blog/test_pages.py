@@ -28,7 +28,8 @@ def test_home_entry_shows_date_badge_title_excerpt_and_read_more(client, author,
     html = client.get("/").content.decode()
     assert re.search(r'<span class="day">6</span>\s*<span class="month">Jul</span>', html)
     assert f'<a href="/archives/{post.pk}">绳子的形状</a>' in html
-    assert '<mjx-math data-latex="x_1"' in html  # the excerpt's math, typeset on the server
+    # The excerpt's math, typeset on the server.
+    assert '<g data-mml-node="math" data-latex="x_1"' in html
     assert "只在正文里的段落" not in html
     assert "点击阅读全文..." in html
 

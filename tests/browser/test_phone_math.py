@@ -29,7 +29,8 @@ MEASURE = """async () => {
     requestAnimationFrame(() => requestAnimationFrame(done)));
   const formulas = [...document.querySelectorAll(
     ".post-body mjx-container[display=true], .comment-content mjx-container[display=true]")];
-  const numbers = (c) => [...c.querySelectorAll("mjx-mtable[side=right] > mjx-labels mjx-mtd")]
+  const numbers = (c) => [...c.querySelectorAll(
+      "mjx-mtable[side=right] > mjx-labels mjx-mtd, svg[data-labels] [id^='mjx-eqn']")]
     .map((n) => n.getBoundingClientRect())
     .filter((r) => r.width > 0)
     .map((r) => [r.left, r.right]);

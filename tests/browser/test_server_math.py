@@ -16,11 +16,15 @@ READ_MATH = """(scope) => {
     const target = (a) => (a.getAttribute("href") || a.getAttribute("data-mjx-href")).slice(1);
     const anchors = () => body.querySelectorAll(
         "mjx-container a[href^='#'], mjx-container a[data-mjx-href^='#']");
+    // What a number or link reads: CHTML's text, or the characters of SVG's glyphs.
+    const drawn = (element) => element.textContent.trim() || [...element.querySelectorAll(
+        "[data-c]")].map((glyph) => String.fromCodePoint(parseInt(glyph.dataset.c, 16))).join("");
     return {
         containers: body.querySelectorAll("mjx-container").length,
-        equations: [...body.querySelectorAll("mjx-labels mjx-mtd[id]")].map(
-            (mtd) => [local(mtd.id), mtd.textContent.trim()]),
-        links: [...anchors()].map((a) => [local(target(a)), a.textContent.trim()]),
+        equations: [...body.querySelectorAll(
+            "mjx-labels mjx-mtd[id], svg[data-labels] [id^='mjx-eqn']")].map(
+            (number) => [local(number.id), drawn(number)]),
+        links: [...anchors()].map((a) => [local(target(a)), drawn(a)]),
         unresolved: body.textContent.includes("(???)"),
         targets_exist: [...anchors()].every(
             (a) => !!document.getElementById(decodeURIComponent(target(a)))),

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from comments.models import Comment
-from core.mathjax import client
+from core.mathjax import client, stylesheet
 from core.models import MathStylesheet
 from tests.factories import make_comment, make_post
 
@@ -29,9 +29,24 @@ def no_node(settings):
 
 
 def equation_numbers(html):
-    """The numbers of numbered equations and the ids they carry, in order."""
-    cells = re.findall(r'<mjx-mtd id="mjx-eqn:([^"]+)">(.*?)</mjx-mtd>', html)
-    return [(label, re.sub(r"<[^>]+>|[()]", "", cell)) for label, cell in cells]
+    """The numbers of numbered equations and the ids they carry, in order.
+
+    In SVG a number is drawn from glyphs, each naming its character's code point (data-c).
+    """
+    numbers = []
+    for labels in re.findall(r'<svg data-labels="true".*?</svg>', html, re.S):
+        cells = re.findall(r'id="mjx-eqn:([^"]+)"(.*?)(?=id="mjx-eqn:|$)', labels, re.S)
+        for label, cell in cells:
+            drawn = "".join(chr(int(code, 16)) for code in re.findall(r'data-c="(\w+)"', cell))
+            numbers.append((label, drawn.strip("()")))
+    return numbers
+
+
+def glyph_ids(html):
+    """The ids of the glyph outlines the HTML defines, and those its formulas use."""
+    defined = re.findall(r'<path id="(MJX-[^"]+)"', html)
+    used = set(re.findall(r'xlink:href="#(MJX-[^"]+)"', html))
+    return defined, used
 
 
 def test_a_saved_post_holds_typeset_math_numbered_and_linked_per_post(author, category):
@@ -58,22 +73,50 @@ def test_a_page_whose_math_is_all_typeset_loads_no_mathjax(client, author, categ
     assert 'class="arithmatex">\\(' not in html
     digest = MathStylesheet.objects.get().digest
     assert f'<link rel="stylesheet" href="/math/{digest}.css">' in html
-    assert 'rel="preload" href="/static/vendor/mathjax-newcm-font/chtml/woff2/' in html
+    # The formulas are SVG carrying their glyphs' outlines: no font to wait for.
+    assert 'jax="SVG"' in html and "woff2" not in html
 
 
-def test_the_math_stylesheet_names_our_own_fonts_and_is_kept_for_a_year(client, post):
+def test_each_typeset_document_defines_the_glyphs_it_uses_under_ids_of_its_own(author, category):
+    body = r"$\mathbb{R}$、$x$ 与 $$x^2 + \alpha$$"
+    post = make_post(author=author, category=category, body=body)
+    comment = make_comment(post, body=r"$x + \mathbb{R}$")
+    post_defined, post_used = glyph_ids(post.body_html)
+    comment_defined, comment_used = glyph_ids(comment.body_html)
+    # Defined once, before the first formula (so it is there when the first one is painted).
+    assert post.body_html.index("<defs>") < post.body_html.index('data-mml-node="math"')
+    assert len(post_defined) == len(set(post_defined)) and post_used == set(post_defined)
+    assert f"MJX-p{post.pk}-NCM-DS-211D" in post_used  # the double-struck R
+    assert comment_used == set(comment_defined)
+    # A post and its comments are on one page: their ids must not meet.
+    assert not set(post_defined) & set(comment_defined)
+
+
+def test_the_math_stylesheet_needs_no_font_and_is_kept_for_a_year(client, post):
     make_post(author=post.author, category=post.category, body=r"$\mathbb{R}$ 与 $\int_0^1$")
     digest = MathStylesheet.objects.get().digest
     response = client.get(f"/math/{digest}.css")
     css = response.content.decode()
     assert response["Content-Type"].startswith("text/css")
     assert "immutable" in response["Cache-Control"]
-    assert "mjx-c.mjx-c211D" in css  # a rule the double-struck R needs
-    fonts = re.findall(r'url\("([^"]+)"\)', css)
-    assert fonts and all(f.startswith("/static/vendor/mathjax-newcm-font/") for f in fonts)
+    assert 'mjx-container[jax="SVG"]' in css
+    assert all(url.startswith("data:") for url in re.findall(r"url\(([^)]+)\)", css))
     assert "https:" not in css
     # An older address gets today's rules (a superset), briefly cached.
     assert "immutable" not in client.get("/math/000000000000.css")["Cache-Control"]
+
+
+def test_math_typeset_as_chtml_before_the_upgrade_keeps_its_fonts_until_typeset_again(client, post):
+    """A site upgraded from CHTML output shows its stored math right until `typeset_math` runs."""
+    stylesheet.replace(
+        "@font-face /* 0 */ {\n  font-family: MJX-NCM-ZERO;\n"
+        '  src: url("MATHJAX-FONT-URL/mjx-ncm-zero.woff2") format("woff2");\n}'
+    )
+    digest = MathStylesheet.objects.get().digest
+    html = client.get("/").content.decode()
+    assert 'rel="preload" href="/static/vendor/mathjax-newcm-font/chtml/woff2/mjx-ncm-n.' in html
+    css = client.get(f"/math/{digest}.css").content.decode()
+    assert 'url("/static/vendor/mathjax-newcm-font/chtml/woff2/mjx-ncm-zero.' in css
 
 
 def test_the_renderer_is_one_process_reused_from_save_to_save(author, category):
@@ -154,7 +197,8 @@ def test_typeset_math_command_retypesets_what_failed_once_node_is_back(settings,
     assert post.math_error == "" and not post.needs_browser_math
     assert comment.math_error == "" and "<mjx-container" in comment.body_html
     assert f"#mjx-eqn%3Ap{post.pk}-eq%3Aa" in comment.body_html
-    assert "mjx-c.mjx-c1D6FC" in MathStylesheet.objects.get().css  # α's rule
+    assert 'data-c="1D6FC"' in post.body_html  # α, drawn
+    assert 'mjx-container[jax="SVG"]' in MathStylesheet.objects.get().css
 
 
 def test_feeds_carry_mathml_not_mathjax_markup(client, author, category):
