@@ -1,6 +1,6 @@
 """First paint and math on screen, for the demo posts and a generated 600-formula post.
 
-    python bench/first_paint.py [--runs 5] [--formulas 600]
+    python bench/first_paint.py [--runs 5] [--formulas 600] [--only generated ...]
 
 Builds a throwaway site (SQLite in a temporary DATA_DIR): the demo posts and a generated post
 of 150 paragraphs with inline math, numbered equations and aligned blocks, each saved twice —
@@ -111,6 +111,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--formulas", type=int, default=600)
+    parser.add_argument(
+        "--only", metavar="NAME", nargs="+", help="load only these posts (e.g. generated)"
+    )
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="first-paint-bench-"))
@@ -136,6 +139,8 @@ def main():
     ).stdout
     pages = json.loads(output.strip().splitlines()[-1])
     generated = next(p for p in pages if p["name"] == "generated" and p["server"])
+    if args.only:
+        pages = [page for page in pages if page["name"] in args.only]
     print(
         f"generated post: {formulas} formulas, saved (typeset on the server) in "
         f"{generated['save_seconds']:.1f} s"
@@ -167,15 +172,16 @@ def main():
 def measure(url, pages, runs):
     from playwright.sync_api import sync_playwright
 
-    results = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        for page_spec in pages:
-            loads = []
-            for _ in range(runs):
+        # Round by round, every page once per round: a slow spell of the machine then falls on
+        # all pages alike instead of on whichever page was being loaded at the time.
+        results = [(page_spec, []) for page_spec in pages]
+        for _ in range(runs):
+            for page_spec, loads in results:
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 context.add_init_script(WATCH)
                 page = context.new_page()
@@ -184,7 +190,6 @@ def measure(url, pages, runs):
                 page.wait_for_timeout(300)  # late fonts
                 loads.append(page.evaluate(READ))
                 context.close()
-            results.append((page_spec, loads))
         browser.close()
     return results
 
