@@ -10,7 +10,8 @@ placeholders and filled in each time the page is served. Visitors whose page is 
 in, or holding a cookie of PAGE_CACHE_PERSONAL_COOKIES) get the same build, never stored.
 
 The pages live in a per-process memory cache ("pages"): under a given version they never change,
-so processes need not share them; only the version is shared.
+so processes need not share them (only the version is shared), and the cache keeps them as
+objects rather than pickles (core/memorycache.py).
 
 A page is stored per interface language (LocaleMiddleware picks it from the language cookie or
 Accept-Language), and says so to other caches with `Vary: Accept-Language, Cookie`.

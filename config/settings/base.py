@@ -263,9 +263,9 @@ else:
         }
     }
 # The page cache (core/pagecache.py): rendered pages keyed by the content version, immutable,
-# so each process keeps its own.
+# so each process keeps its own, as objects (a hit is a lookup, not an unpickling).
 CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "core.memorycache.ObjectMemoryCache",
     "LOCATION": "pages",
     "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))},
 }
