@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 import re2
 from crawleruseragents import CRAWLER_USER_AGENTS_DATA
 from django.conf import settings
-from django.db import connection, connections, router
+from django.db import connection, connections, router, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from core.pagecache import Visit
 
 from . import labels
 from .models import Post, PostDailyViews
+from .view_tally import Views, ViewTally
 
 logger = logging.getLogger(__name__)
 
@@ -111,11 +112,15 @@ SKIP_FLUSH_WAIT = "no_wait AS (SELECT set_config('synchronous_commit', 'off', tr
 @dataclass(frozen=True)
 class CountingSql:
     """The statements that count and read a public post's views; parameters: `params`, then
-    the post's id (and today's date, for the counting statements)."""
+    the post's id (and today's date, for the counting statements). The `add_` statements
+    write a tally (blog/view_tally.py): n views, then `params` and the post's id; the post's
+    id, the day and n views."""
 
     count_total: str
     count_today: str | None  # None where count_total also counts today (PostgreSQL)
     read: str
+    add_total: str
+    add_today: str
     params: tuple
 
 
@@ -139,15 +144,23 @@ def counting_sql(vendor: str, no_wait: bool) -> CountingSql:
         "ON CONFLICT (post_id, day) DO UPDATE SET views = daily.views + 1"
     )
     read = f"SELECT views FROM {posts_table} WHERE {public_post}"
+    add_total = f"UPDATE {posts_table} SET views = views + %s WHERE {public_post} RETURNING views"
+    add_today = (
+        f"INSERT INTO {daily_table} AS daily (post_id, day, views) VALUES (%s, %s, %s) "
+        "ON CONFLICT (post_id, day) DO UPDATE SET views = daily.views + excluded.views"
+    )
+    adding = {"add_total": add_total, "add_today": add_today, "params": params}
     if vendor != "postgresql":
-        return CountingSql(count_total, count_today.format(rows="VALUES (%s, %s, 1)"), read, params)
+        return CountingSql(
+            count_total, count_today.format(rows="VALUES (%s, %s, 1)"), read, **adding
+        )
     both = (
         f"WITH {SKIP_FLUSH_WAIT if no_wait else ''}counted AS ({count_total}), today AS ("
         + count_today.format(rows="SELECT id, %s, 1 FROM counted")
         + ") SELECT views FROM counted"
         + (", no_wait" if no_wait else "")  # joined, so that the setting is evaluated
     )
-    return CountingSql(both, None, read, params)
+    return CountingSql(both, None, read, **adding)
 
 
 def increment_views(post_id):
@@ -193,6 +206,32 @@ def public_views(post_id):
     return row[0] if row else None
 
 
+def add_views(views: Views) -> dict[int, int]:
+    """Write a worker's tally: each post's views and each day's, in one transaction.
+
+    Returns the new totals of the posts still public; views of a post that is no longer public
+    are dropped, as counting them one by one would have refused them.
+    """
+    sql = counting_sql(connection.vendor, False)
+    totals = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Every worker writes its posts in the same order, so two writes never deadlock.
+        for post_id in sorted(views):
+            days = views[post_id]
+            cursor.execute(sql.add_total, [sum(days.values()), *sql.params, post_id])
+            row = cursor.fetchone()
+            if row is None:
+                continue
+            totals[post_id] = row[0]
+            for day, added in sorted(days.items()):
+                cursor.execute(sql.add_today, [post_id, day, added])
+    return totals
+
+
+# This worker's tally, used when BLOG_VIEWS_FLUSH_SECONDS > 0.
+tally = ViewTally(read_total=public_views, write=add_views)
+
+
 class ViewCounter:
     """Decide whether this request counts as a new reader of a post, and remember it."""
 
@@ -203,7 +242,15 @@ class ViewCounter:
         self.should_count = post_id not in self.viewed and counts_as_reader(request)
 
     def count_public(self):
-        """Count a view of a public post in one statement; None if the post is not public."""
+        """Count a view of a public post; None if the post is not public.
+
+        In one statement as it happens, or with BLOG_VIEWS_FLUSH_SECONDS in the worker's tally.
+        """
+        every = settings.BLOG_VIEWS_FLUSH_SECONDS
+        if every > 0:
+            if self.should_count:
+                return tally.count(self.post_id, timezone.localdate(), every)
+            return tally.total(self.post_id)
         if self.should_count:
             return increment_views(self.post_id)
         return public_views(self.post_id)

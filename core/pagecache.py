@@ -29,6 +29,7 @@ token. That is most of what a cached page costs (docs/performance.md).
 """
 
 import hashlib
+import secrets
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,7 +41,12 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.csrf import (
+    CSRF_ALLOWED_CHARS,
+    CSRF_SECRET_LENGTH,
+    CsrfViewMiddleware,
+    get_token,
+)
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -94,8 +100,32 @@ NO_VISIT = Visit()
 # Headers that differ per request; the rest of a shared page's headers are replayed as stored.
 _PER_REQUEST_HEADERS = frozenset(("content-length", "content-encoding", "set-cookie", "date"))
 
+
+def csrf_token(request: HttpRequest, argument: str = "") -> str:
+    """The CSRF token for a form, as get_token() gives it, a new visitor's secret drawn faster.
+
+    Django draws a new secret one character per read of the system's random source (32
+    reads); a cached post page is mostly served to visitors with no CSRF cookie yet, so that
+    was a tenth of its work. The secret here is as long, from the same alphabet, uniformly
+    drawn, in one read. Where process_request() found the visitor's cookie it is kept.
+    """
+    if "CSRF_COOKIE" not in request.META:  # where CsrfViewMiddleware puts the cookie's secret
+        request.META["CSRF_COOKIE"] = new_csrf_secret()
+    return get_token(request)  # masks the secret anew and has the cookie set
+
+
+def new_csrf_secret() -> str:
+    base = len(CSRF_ALLOWED_CHARS)
+    number = secrets.randbelow(base**CSRF_SECRET_LENGTH)
+    characters = []
+    for _ in range(CSRF_SECRET_LENGTH):
+        number, digit = divmod(number, base)
+        characters.append(CSRF_ALLOWED_CHARS[digit])
+    return "".join(characters)
+
+
 # Per-request parts any page may hold, by name; apps add theirs with register_filler().
-_fillers: dict[str, Filler] = {"csrf": lambda request, argument: get_token(request)}
+_fillers: dict[str, Filler] = {"csrf": csrf_token}
 # Set while a page is being built: "shared" (to be stored) or "personal".
 _building: ContextVar[str | None] = ContextVar("pagecache_building", default=None)
 

@@ -331,6 +331,11 @@ BLOG_VIEW_DEDUPE_SECONDS = 24 * 60 * 60
 # commits without waiting for the disk (blog/readers.py), several times cheaper, and a crash
 # of the database server may forget the last fraction of a second of views.
 BLOG_VIEWS_ASYNC_COMMIT = env_bool("BLOG_VIEWS_ASYNC_COMMIT", False)
+# 0 (the default): every counted view is written as it happens. Above 0, each worker tallies
+# views in memory and writes them every this many seconds and when it exits
+# (blog/view_tally.py): no database work per view, and a worker killed outright loses its last
+# interval's views.
+BLOG_VIEWS_FLUSH_SECONDS = float(os.environ.get("BLOG_VIEWS_FLUSH_SECONDS", "0"))
 # Number of reverse proxies (nginx, a load balancer) in front of gunicorn that append to
 # X-Forwarded-For. With 0, the header is ignored: anyone could forge it.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

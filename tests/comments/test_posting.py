@@ -153,6 +153,31 @@ def test_form_posted_too_fast_is_refused(client, post, form_data):
     assert_rejected_with_text_kept(response, "提交得太快了")
 
 
+def test_forms_served_within_a_second_share_one_signed_moment(post, time_machine, settings):
+    from comments.forms import issue_timestamp
+
+    time_machine.move_to("2030-01-01 00:00:00.1+00:00", tick=False)
+    first = issue_timestamp(f"post:{post.pk}")
+    time_machine.move_to("2030-01-01 00:00:00.9+00:00", tick=False)
+    assert issue_timestamp(f"post:{post.pk}") == first
+    assert issue_timestamp("page:3") != first
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    assert issue_timestamp(f"post:{post.pk}") != first
+    time_machine.move_to("2030-01-01 00:00:01.0+00:00", tick=False)
+    assert issue_timestamp(f"post:{post.pk}") != first
+
+
+def test_a_form_served_from_cache_is_still_refused_if_posted_too_fast(
+    client, post, form_data, time_machine
+):
+    time_machine.move_to("2030-01-01 00:00:00.9+00:00", tick=False)
+    page = client.get(post.get_absolute_url()).content.decode()
+    timestamp = page.split('name="timestamp" value="')[1].split('"')[0]
+    time_machine.move_to("2030-01-01 00:00:02.5+00:00", tick=False)
+    response = client.post(comment_url(post), form_data(timestamp=timestamp))
+    assert_rejected_with_text_kept(response, "提交得太快了")
+
+
 def test_form_older_than_a_day_is_refused(client, post, form_data):
     stale = aged_timestamp(post, 0)
     from unittest import mock

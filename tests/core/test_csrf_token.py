@@ -1,0 +1,45 @@
+"""A cached page's CSRF token: Django's masked token, the new visitor's secret drawn in one read."""
+
+from django.middleware.csrf import (
+    CSRF_ALLOWED_CHARS,
+    CSRF_SECRET_LENGTH,
+    _unmask_cipher_token,
+)
+from django.test import Client, RequestFactory
+
+from core.pagecache import csrf_token, new_csrf_secret
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
+
+
+def test_a_new_secret_is_as_long_as_djangos_from_the_same_alphabet():
+    secret = new_csrf_secret()
+    assert len(secret) == CSRF_SECRET_LENGTH
+    assert set(secret) <= set(CSRF_ALLOWED_CHARS)
+
+
+def test_secrets_use_the_whole_alphabet_in_every_position():
+    secrets = [new_csrf_secret() for _ in range(2000)]
+    assert len(set(secrets)) == len(secrets)
+    for position in (0, CSRF_SECRET_LENGTH // 2, CSRF_SECRET_LENGTH - 1):
+        assert {secret[position] for secret in secrets} == set(CSRF_ALLOWED_CHARS)
+
+
+def test_a_visitor_without_a_cookie_gets_a_token_for_the_secret_set_in_the_cookie():
+    request = RequestFactory().get("/")
+    token = csrf_token(request)
+    assert _unmask_cipher_token(token) == request.META["CSRF_COOKIE"]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"]
+
+
+def test_a_visitor_with_a_cookie_keeps_its_secret():
+    request = RequestFactory().get("/")
+    request.META["CSRF_COOKIE"] = "a" * CSRF_SECRET_LENGTH  # as process_request() reads it
+    assert _unmask_cipher_token(csrf_token(request)) == "a" * CSRF_SECRET_LENGTH
+
+
+def test_two_cached_pages_give_two_visitors_different_secrets(post):
+    url = post.get_absolute_url()
+    Client().get(url, HTTP_USER_AGENT=BROWSER)  # store the page
+    cookies = {Client().get(url, HTTP_USER_AGENT=BROWSER).cookies["csrftoken"].value for _ in "ab"}
+    assert len(cookies) == 2
