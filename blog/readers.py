@@ -90,7 +90,7 @@ def _unlisted(user_agent: str) -> bool:
 
 def counts_as_reader(request) -> bool:
     """Whether this request may count as a reader at all: a browser's GET."""
-    return request.method == "GET" and is_browser(request.headers.get("User-Agent", ""))
+    return request.method == "GET" and is_browser(request.META.get("HTTP_USER_AGENT", ""))
 
 
 def parse_viewed_cookie(value, now):
