@@ -291,7 +291,12 @@ class Comment(MPTTModel):
 
     @property
     def identicon_url(self):
-        return reverse("comments:identicon", kwargs={"digest": self.email_hash})
+        return identicon_url(self.email_hash)
+
+
+def identicon_url(digest):
+    """Where this site draws the identicon for an email's digest (Gravatar's, SHA-256)."""
+    return reverse("comments:identicon", kwargs={"digest": digest})
 
 
 def comment_page_url(target, thread_position):

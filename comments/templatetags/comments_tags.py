@@ -11,11 +11,14 @@ from core import pagecache
 
 from .. import targets
 from ..forms import CommentForm
-from ..models import Comment, comment_page_url
+from ..models import Comment, comment_page_url, identicon_url
 from ..threads import thread_page
 from ..visitor import own_comment_ids, remembered_author
 
 register = template.Library()
+
+# Stands for a picture's digest in the list's identicon address; comments.js puts it in.
+IDENTICON_DIGEST = "DIGEST"
 
 
 @register.inclusion_tag("comments/section.html", takes_context=True)
@@ -51,6 +54,9 @@ def comment_section(context, target, page_number=1):
             target=target, initial=initial, user=None if shared else request.user
         ),
         "reply_to": reply_to,
+        # Where a Gravatar picture that fails to load is replaced from (comments.js): said once
+        # for the list, not beside each picture, where its digest was an eighth of the page.
+        "identicon_url": identicon_url(IDENTICON_DIGEST) if settings.COMMENTS_GRAVATAR else "",
         "CONTENT_LANGUAGE": settings.SITE_CONTENT_LANGUAGE,
     }
 

@@ -69,3 +69,23 @@ def test_preview_shows_the_comment_typeset_before_posting(
     page.wait_for_selector(".comment-preview mjx-container", timeout=20_000)
     assert "加粗" in page.locator(".comment-preview strong").inner_text()
     assert page.url.endswith(post.get_absolute_url())
+
+
+def test_an_unreachable_gravatar_is_replaced_by_the_sites_own_identicon(
+    gunicorn_server, browser_page, author, category
+):
+    from tests.factories import make_comment
+
+    post = make_post(author=author, category=category, title="头像测试")
+    comments = [make_comment(post, author_email=f"reader{n}@example.com") for n in range(2)]
+    page = browser_page
+    page.route("https://www.gravatar.com/**", lambda route: route.abort())  # offline
+    page.goto(gunicorn_server.url + post.get_absolute_url())
+    for comment in comments:
+        avatar = page.locator(f"#comment-{comment.pk} img.avatar")
+        identicon = f"/comments/avatar/{comment.email_hash}.svg"
+        page.wait_for_function(
+            "([img, end]) => img.getAttribute('src') === end && img.naturalWidth > 0",
+            arg=[avatar.element_handle(), identicon],
+            timeout=10_000,
+        )

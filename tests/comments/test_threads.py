@@ -40,7 +40,8 @@ def test_each_comment_shows_avatar_linked_name_time_body_and_reply_link(client, 
     html = page_html(client, post.get_absolute_url())
     assert 'class="avatar" src="https://www.gravatar.com/avatar/' in html
     assert "d=identicon" in html
-    assert f'data-fallback="/comments/avatar/{comment.email_hash}.svg"' in html
+    assert f"https://www.gravatar.com/avatar/{comment.email_hash}?" in html
+    assert 'class="comment-list" data-identicon="/comments/avatar/DIGEST.svg"' in html
     assert '<a href="https://zhangsan.example.com" rel="nofollow ugc noopener"' in html
     assert "<strong>好文</strong>" in html
     assert f'href="?replyTo={comment.pk}#respond"' in html

@@ -112,16 +112,25 @@
     form.querySelector(".submit-button").disabled = true;
   });
 
-  // Gravatar is unreachable offline: fall back to the identicon drawn by this site.
-  document.querySelectorAll("img.avatar[data-fallback]").forEach(function (img) {
-    function useFallback() {
-      if (img.src.indexOf(img.getAttribute("data-fallback")) === -1) {
-        img.src = img.getAttribute("data-fallback");
+  // Gravatar is unreachable offline: fall back to the identicon this site draws for the same
+  // digest; the list says where identicons live.
+  document.querySelectorAll(".comment-list[data-identicon]").forEach(function (list) {
+    var address = list.getAttribute("data-identicon");
+    list.querySelectorAll("img.avatar").forEach(function (img) {
+      var digest = /\/avatar\/([0-9a-f]{64})/.exec(img.getAttribute("src"));
+      if (!digest) {
+        return;
       }
-    }
-    if (img.complete && img.naturalWidth === 0) {
-      useFallback();
-    }
-    img.addEventListener("error", useFallback);
+      var fallback = address.replace("DIGEST", digest[1]);
+      function useFallback() {
+        if (img.getAttribute("src") !== fallback) {
+          img.src = fallback;
+        }
+      }
+      if (img.complete && img.naturalWidth === 0) {
+        useFallback();
+      }
+      img.addEventListener("error", useFallback);
+    });
   });
 })();
