@@ -44,6 +44,7 @@ def test_commenter_posts_replies_in_place_and_sees_math_and_the_sidebar(
     first.locator(".reply-link").click()
     assert page.locator(".comment .comment-body + #respond").count() == 1
     assert page.locator("#respond .replying").is_visible()
+    assert page.inner_text("#respond .replying-name") == "@王五"
     assert page.input_value("input[name=author_name]") == "王五"
     page.fill("input[name=author_name]", "赵六")
     page.fill("input[name=author_email]", "zhaoliu@example.com")

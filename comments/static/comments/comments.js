@@ -26,11 +26,12 @@
 
   function replyTo(link) {
     openedBy = link;
-    var comment = document.getElementById("comment-" + link.getAttribute("data-reply-to"));
+    // The link sits in the comment it answers: <li id="comment-N">, with its author's name.
+    var comment = link.closest("li.comment");
     var body = comment.querySelector(".comment-body");
     body.parentNode.insertBefore(respond, body.nextSibling);
-    parentInput.value = link.getAttribute("data-reply-to");
-    replyingName.textContent = "@" + link.getAttribute("data-reply-name");
+    parentInput.value = comment.id.replace("comment-", "");
+    replyingName.textContent = "@" + body.querySelector(".comment-author").textContent.trim();
     replying.hidden = false;
     form.querySelector("textarea").focus();
   }
