@@ -55,7 +55,7 @@ def comment_section(context, target, page_number=1):
         ),
         "reply_to": reply_to,
         # Where a Gravatar picture that fails to load is replaced from (comments.js): said once
-        # for the list, not beside each picture, where its digest was an eighth of the page.
+        # for the list, not beside each picture with the picture's digest repeated.
         "identicon_url": identicon_url(IDENTICON_DIGEST) if settings.COMMENTS_GRAVATAR else "",
         "CONTENT_LANGUAGE": settings.SITE_CONTENT_LANGUAGE,
     }
