@@ -9,7 +9,7 @@ from django.middleware.csrf import (
 )
 from django.test import Client, RequestFactory
 
-from core.pagecache import csrf_token, random_csrf_string
+from core.csrf import csrf_token, random_csrf_string
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
 
