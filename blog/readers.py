@@ -250,7 +250,7 @@ class ViewCounter:
         if every > 0:
             if self.should_count:
                 return tally.count(self.post_id, timezone.localdate(), every)
-            return tally.total(self.post_id)
+            return tally.total(self.post_id, every)
         if self.should_count:
             return increment_views(self.post_id)
         return public_views(self.post_id)

@@ -14,7 +14,8 @@ losing power), which is why this is off by default.
 
 The count a reader is shown is the database's total as this worker last wrote or read it,
 plus the views it has tallied since: it rises with every view a worker serves and catches up
-with the other workers' views at each write.
+with the other workers' views at each write, or by reading the total again once it is older
+than the interval (a post this worker serves rarely).
 """
 
 import atexit
@@ -38,19 +39,28 @@ WriteViews = Callable[[Views], dict[int, int]]  # add views; the new totals of p
 class ViewTally:
     """One worker's views not yet written, and the totals it last saw, per post."""
 
-    def __init__(self, read_total: ReadTotal, write: WriteViews, *, in_background: bool = True):
+    def __init__(
+        self,
+        read_total: ReadTotal,
+        write: WriteViews,
+        *,
+        in_background: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self._read_total = read_total
         self._write = write
         self._in_background = in_background
+        self._clock = clock
         self._lock = threading.Lock()
         self._totals: dict[int, int] = {}  # public posts only
+        self._read_at: dict[int, float] = {}  # when each total was last read or written
         self._pending: dict[int, Counter[date]] = {}
         self._writing: Counter[int] = Counter()  # shown while their write is under way
         self._flusher_pid: int | None = None
 
     def count(self, post_id: int, day: date, every: float) -> int | None:
         """Tally a view of a public post; the count to show, or None if the post is not public."""
-        if self.total(post_id) is None:
+        if self.total(post_id, every) is None:
             return None
         with self._lock:
             if post_id not in self._totals:  # a write found it no longer public just now
@@ -61,17 +71,19 @@ class ViewTally:
             self._start_flushing(every)
         return shown
 
-    def total(self, post_id: int) -> int | None:
+    def total(self, post_id: int, every: float) -> int | None:
         """The count to show a reader who is not counted; None if the post is not public."""
         with self._lock:
-            if post_id in self._totals:
+            if post_id in self._totals and not self._outdated(post_id, every):
                 return self._shown(post_id)
         total = self._read_total(post_id)
-        if total is None:
-            return None
         with self._lock:
-            self._totals.setdefault(post_id, total)
-            return self._shown(post_id)
+            if total is None:
+                self._totals.pop(post_id, None)
+                return None
+            if post_id not in self._writing:  # else the total read may hold the write or not
+                self._remember(post_id, total)
+            return self._shown(post_id) if post_id in self._totals else total
 
     def flush(self) -> None:
         """Write the views tallied so far; if the write fails they stay for the next one."""
@@ -98,9 +110,16 @@ class ViewTally:
             if written is None:
                 self._pending.setdefault(post_id, Counter()).update(days)
             elif post_id in written:
-                self._totals[post_id] = written[post_id]
+                self._remember(post_id, written[post_id])
             else:  # no longer public: the next view reads it again and is refused
                 self._totals.pop(post_id, None)
+
+    def _remember(self, post_id, total):
+        self._totals[post_id] = total
+        self._read_at[post_id] = self._clock()
+
+    def _outdated(self, post_id, every):
+        return post_id not in self._writing and self._clock() - self._read_at[post_id] > every
 
     def _shown(self, post_id):
         pending = self._pending.get(post_id)

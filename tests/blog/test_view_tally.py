@@ -118,10 +118,26 @@ def test_views_of_a_failed_write_are_kept_for_the_next():
     tally.count(7, DAY, every=60)
     tally.flush()  # fails
     tally.count(7, DAY, every=60)
-    assert tally.total(7) == 12
+    assert tally.total(7, every=60) == 12
     tally.flush()
     assert database.written == [{7: {DAY: 2}}]
-    assert tally.total(7) == 12
+    assert tally.total(7, every=60) == 12
+
+
+def test_a_post_served_rarely_shows_the_views_other_workers_wrote_since():
+    totals = {7: 10}
+    now = [0.0]
+    tally = ViewTally(totals.get, lambda views: {}, in_background=False, clock=lambda: now[0])
+    assert tally.count(7, DAY, every=60) == 11
+    totals[7] = 500  # other workers wrote theirs
+    now[0] = 30.0
+    assert tally.total(7, every=60) == 11  # read half a minute ago: still current enough
+    now[0] = 61.0
+    assert tally.total(7, every=60) == 501  # their 490 and this worker's unwritten view
+    del totals[7]  # unpublished
+    now[0] = 122.0
+    assert tally.total(7, every=60) is None
+    assert tally.count(7, DAY, every=60) is None
 
 
 def test_the_count_shown_never_goes_back_while_a_write_is_under_way():
@@ -138,7 +154,7 @@ def test_the_count_shown_never_goes_back_while_a_write_is_under_way():
     tally.count(7, DAY, every=60)
     tally.flush()
     assert shown == [12]
-    assert tally.total(7) == 12  # 10 + the written view + the one still in the tally
+    assert tally.total(7, every=60) == 12  # 10 + the written view + the one still in the tally
 
 
 @pytest.mark.django_db(transaction=True)
