@@ -2,6 +2,7 @@
 save with Ctrl+S, restore a revision, answer a comment from the admin."""
 
 import pytest
+from playwright.sync_api import expect
 from reversion.models import Version
 
 from blog.models import Post, PostAutosave
@@ -62,8 +63,9 @@ def test_typing_updates_the_preview_with_math_typeset(desk):
     assert "(1)" in frame.locator(".post-body").inner_text()
     type_at_end(page, "\n新增一段：$\\beta_{7}$ 与 $\\eqref{eq:1}$。")
     added = frame.locator(".post-body p", has_text="新增一段")
-    added.locator("mjx-container").first.wait_for(timeout=10_000)
-    assert added.locator("mjx-container").count() == 2
+    # The preview may refresh while the sentence is half typed (one formula so far): wait for
+    # the whole of it rather than for its first formula.
+    expect(added.locator("mjx-container")).to_have_count(2, timeout=10_000)
     assert "\\beta" not in added.inner_text()
     assert "(1)" in added.inner_text()  # the reference to an equation in another block
     post.refresh_from_db()
