@@ -5,7 +5,7 @@ import re
 import pytest
 
 from blog import demo
-from tests.factories import make_post
+from tests.factories import make_comment, make_post
 
 pytestmark = pytest.mark.browser
 
@@ -64,3 +64,47 @@ def test_server_numbers_and_links_equal_the_browsers_on_every_demo_post(
     assert all(url.startswith((site, "data:", "blob:")) for url in requested), requested
     if re.search(r"\\begin\{(equation|align|gather)\}", demo_post.body):
         assert typeset_early["equations"]
+
+
+GLYPH_HEIGHTS = """() => {
+    // The drawn height of the first "E" of each formula, numbered or inline, post or comment.
+    const height = (formula) => formula.querySelector("use[data-c='1D438']")
+        .getBoundingClientRect().height;
+    const text = (scope) => parseFloat(getComputedStyle(document.querySelector(scope)).fontSize);
+    const formulas = (scope) => document.querySelectorAll(scope + " mjx-container");
+    const [postNumbered, postInline] = formulas(".post-body");
+    const [commentNumbered, commentInline] = formulas(".comment-content");
+    return {
+        post: [height(postNumbered), height(postInline), text(".post-body")],
+        comment: [height(commentNumbered), height(commentInline), text(".comment-content")],
+        numbered: [postNumbered, commentNumbered].every((f) => f.getAttribute("width") === "full"),
+    };
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_numbered_equations_take_the_size_of_the_text_around_them(
+    gunicorn_server, browser_page, author, category, width
+):
+    # A numbered equation spans the column, and MathJax lays it out from an assumed 16 px
+    # em; comments (and phones) set smaller text, where it must shrink with the text.
+    post = make_post(
+        author=author,
+        category=category,
+        body=r"\begin{equation}E=mc^2\end{equation} and inline \(E=mc^2\).",
+        status="published",
+    )
+    make_comment(post, body="$$E=mc^2\\tag{1}$$\n\nand inline \\(E=mc^2\\).")
+    browser_page.set_viewport_size({"width": width, "height": 900})
+    browser_page.goto(gunicorn_server.url + post.get_absolute_url())
+    browser_page.wait_for_selector("html[data-math-typeset=done]", timeout=60_000)
+
+    sizes = browser_page.evaluate(GLYPH_HEIGHTS)
+
+    assert sizes["numbered"]
+    for numbered, inline, font_size in (sizes["post"], sizes["comment"]):
+        assert numbered == pytest.approx(inline, rel=0.01)
+        assert numbered == pytest.approx(font_size * 0.68, rel=0.1)  # an italic E's height
+    post_numbered, comment_numbered = sizes["post"][0], sizes["comment"][0]
+    text_ratio = sizes["comment"][2] / sizes["post"][2]
+    assert comment_numbered / post_numbered == pytest.approx(text_ratio, rel=0.01)
