@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
@@ -20,35 +19,6 @@ from . import editor, revisions
 from .models import Category, Post, Tag
 
 revisions.register()
-
-# The editor sends the whole body on each keystroke; a post is far below this.
-MAX_EDITOR_BODY = 2_000_000
-# The editor's words (blog/assets/editor/main.js reads them from the page).
-EDITOR_LABELS = {
-    "source": _("源码"),
-    "preview": _("预览"),
-    "toolbar": _("编辑器工具"),
-    "tabs": _("源码与预览"),
-    "equation": _("插入公式"),
-    "picture": _("插入图片"),
-    "picture_url": _("图片地址："),
-    "picture_caption": _("图片说明（显示为图注，可留空）："),
-    "uploading": _("正在上传图片…"),
-    "upload_failed": _("图片上传失败。"),
-    "save": _("保存"),
-    "saving": _("正在保存…"),
-    "saved": _("已保存 %(time)s"),
-    "save_failed": _("保存失败：表单有错误，正在显示。"),
-    "save_failed_network": _("保存失败：连不上服务器，内容仍在编辑器中。"),
-    "autosaved": _("已自动保存草稿 %(time)s"),
-    "autosave_failed": _("自动保存失败，将再试。"),
-    "history": _("修订历史"),
-    "counts": _("%(words)s 字 · %(formulas)s 个公式"),
-    "restore_offer": _("有 %(time)s 自动保存、尚未保存的内容。"),
-    "restore": _("恢复"),
-    "dismiss": _("忽略"),
-    "restored": _("已恢复自动保存的内容，保存后生效。"),
-}
 
 
 @admin.register(Category)
@@ -79,7 +49,7 @@ def math_status(item):
 
 
 @admin.register(Post)
-class PostAdmin(VersionAdmin):
+class PostAdmin(editor.EditorAdminMixin, VersionAdmin):
     list_display = [
         "title",
         "status_shown",
@@ -152,8 +122,7 @@ class PostAdmin(VersionAdmin):
         view = self.admin_site.admin_view
         return [
             path("preview/", view(self.preview_view), name="blog_post_preview"),
-            path("editor/render/", view(self.editor_render_view), name="blog_post_editor_render"),
-            path("editor/frame/", view(self.editor_frame_view), name="blog_post_editor_frame"),
+            *self.editor_urls(),
             path("autosave/", view(self.autosave_view), name="blog_post_autosave_new"),
             path("<int:object_id>/autosave/", view(self.autosave_view), name="blog_post_autosave"),
             path(
@@ -174,26 +143,23 @@ class PostAdmin(VersionAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         post = obj if obj is not None and obj.pk else None
         slot = revisions.unsaved_autosave(author=request.user, post=post)
-        context["editor"] = {
-            "labels": EDITOR_LABELS,
-            "frame_url": reverse("admin:blog_post_editor_frame"),
-            "render_url": reverse("admin:blog_post_editor_render"),
-            "autosave_url": reverse("admin:blog_post_autosave", args=[post.pk])
-            if post
-            else reverse("admin:blog_post_autosave_new"),
-            "history_url": reverse("admin:blog_post_history", args=[post.pk]) if post else "",
-            "autosave": {
-                "title": slot.title,
-                "body": slot.body,
-                "saved_at": timezone.localtime(slot.saved_at).strftime("%Y-%m-%d %H:%M:%S"),
-            }
-            if slot
-            else None,
-        }
-        # What plugs into the editor (the media library's picture picker and uploads), named
-        # in settings so the blog imports no other app (blog/assets/editor/pictures.js).
-        context["editor_scripts"] = settings.BLOG_EDITOR_SCRIPTS
-        context["editor_styles"] = settings.BLOG_EDITOR_STYLES
+        context.update(
+            editor.change_form_context(
+                frame_url=reverse("admin:blog_post_editor_frame"),
+                render_url=reverse("admin:blog_post_editor_render"),
+                autosave_url=reverse("admin:blog_post_autosave", args=[post.pk])
+                if post
+                else reverse("admin:blog_post_autosave_new"),
+                history_url=reverse("admin:blog_post_history", args=[post.pk]) if post else "",
+                autosave={
+                    "title": slot.title,
+                    "body": slot.body,
+                    "saved_at": timezone.localtime(slot.saved_at).strftime("%Y-%m-%d %H:%M:%S"),
+                }
+                if slot
+                else None,
+            )
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
@@ -204,30 +170,6 @@ class PostAdmin(VersionAdmin):
         revisions.discard_autosave(author=request.user, post=obj)
         if not change:
             revisions.discard_autosave(author=request.user, post=None)
-
-    @method_decorator(xframe_options_sameorigin)
-    def editor_frame_view(self, request):
-        """The empty page the editor's preview is drawn in, with the post page's styles."""
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        return render(request, "admin/blog/post/editor_frame.html")
-
-    @method_decorator(require_POST)
-    def editor_render_view(self, request):
-        """The live preview: the whole body or the block at `line`, as the post page shows it."""
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        source = request.POST.get("body", "")
-        if len(source) > MAX_EDITOR_BODY:
-            return HttpResponseBadRequest(gettext("正文太长。"))
-        if request.POST.get("body_format") == Post.Format.HTML:
-            return JsonResponse(editor.render_html_body(source))
-        line = request.POST.get("line", "")
-        if line:
-            if not line.isdigit():
-                return HttpResponseBadRequest(gettext("行号无效。"))
-            return JsonResponse(editor.render_block(source, int(line)))
-        return JsonResponse(editor.render_body(source))
 
     @method_decorator(require_POST)
     def autosave_view(self, request, object_id=None):
@@ -240,7 +182,7 @@ class PostAdmin(VersionAdmin):
         elif not self.has_add_permission(request):
             raise PermissionDenied
         body = request.POST.get("body", "")
-        if len(body) > MAX_EDITOR_BODY:
+        if len(body) > editor.MAX_BODY:
             return HttpResponseBadRequest(gettext("正文太长。"))
         slot = revisions.autosave(
             author=request.user, post=post, title=request.POST.get("title", ""), body=body

@@ -1,17 +1,17 @@
 from django.contrib import admin
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from blog import bodies
+from blog import bodies, editor
 
 from .models import Page
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(editor.EditorAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "slug",
@@ -51,8 +51,21 @@ class PageAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("preview/", view(self.preview_view), name="pages_page_preview"),
+            *self.editor_urls(),
             *super().get_urls(),
         ]
+
+    # The body is written in the posts' editor, with its live preview; a page keeps no
+    # autosaved draft and no revisions of its own.
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(
+            editor.change_form_context(
+                frame_url=reverse("admin:pages_page_editor_frame"),
+                render_url=reverse("admin:pages_page_editor_render"),
+            )
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @method_decorator(xframe_options_sameorigin)
     def preview_view(self, request):

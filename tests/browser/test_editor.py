@@ -7,7 +7,7 @@ from reversion.models import Version
 
 from blog.models import Post, PostAutosave
 from comments.models import Comment
-from tests.factories import make_comment, make_post
+from tests.factories import make_comment, make_page, make_post
 
 pytestmark = pytest.mark.browser
 
@@ -101,6 +101,30 @@ def test_ctrl_s_saves_without_leaving_the_page(desk):
     assert "用快捷键保存的段落" in post.body
     assert "用快捷键保存的段落" in post.body_html
     assert page.evaluate("window.postEditor.isDirty()") is False
+
+
+def test_a_page_is_written_in_the_same_editor_and_saved_with_ctrl_s(desk):
+    page, post, _, server = desk
+    about = make_page(title="关于", slug="about", author=post.author, body=BODY)
+    posted = []
+    page.on("request", lambda request: request.method == "POST" and posted.append(request.url))
+    page.goto(f"{server.url}/admin/pages/page/{about.pk}/change/")
+    page.wait_for_selector(".post-editor .cm-content")
+    frame = page.frame_locator(".post-editor-frame")
+    frame.locator("html[data-math-typeset=done]").wait_for(timeout=20_000)
+    assert "(1)" in frame.locator(".post-body").inner_text()
+
+    type_at_end(page, "\n页面新增：$\\gamma_{3}$。")
+    added = frame.locator(".post-body p", has_text="页面新增")
+    expect(added.locator("mjx-container")).to_have_count(1, timeout=10_000)
+    # Typing posts nothing but preview requests: a page keeps no autosaved draft.
+    page.wait_for_timeout(6_000)  # longer than the posts' autosave interval
+    assert {url.removeprefix(server.url) for url in posted} == {"/admin/pages/page/editor/render/"}
+    page.keyboard.press("Control+s")
+    page.wait_for_selector(".post-editor-status:has-text('已保存')", timeout=15_000)
+
+    about.refresh_from_db()
+    assert "页面新增" in about.body and "页面新增" in about.body_html
 
 
 def test_restoring_an_earlier_revision(desk):

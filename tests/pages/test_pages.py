@@ -1,6 +1,7 @@
 """Standalone pages: /<slug>.html, the header, the sitemap; never among posts."""
 
 import io
+import json
 import re
 from datetime import datetime
 from xml.etree import ElementTree
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from pages.models import Page
 from pages.services import free_slug, import_page
-from tests.factories import make_page
+from tests.factories import make_page, make_user
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 Safari/537.36"
 
@@ -122,6 +123,34 @@ def test_the_admin_preview_renders_a_page_body_with_the_sites_pipeline(client, a
     html = response.content.decode()
     assert response.status_code == 200
     assert "<strong>粗体</strong>" in html and "x^2" in html
+
+
+def test_a_pages_body_is_written_in_the_editor_with_no_draft_slot(client, author, about):
+    client.force_login(author)
+    page = client.get(f"/admin/pages/page/{about.pk}/change/").content.decode()
+    config = json.loads(re.search(r'id="post-editor-config"[^>]*>(.*?)</script>', page).group(1))
+    assert config["render_url"] == "/admin/pages/page/editor/render/"
+    assert config["frame_url"] == "/admin/pages/page/editor/frame/"
+    assert config["autosave_url"] == "" and config["autosave"] is None
+    assert "vendor/editor/editor.js" in page
+    assert client.get(config["frame_url"]).status_code == 200
+
+
+def test_the_page_editor_previews_the_whole_body_or_the_block_at_the_cursor(client, author):
+    client.force_login(author)
+    url = "/admin/pages/page/editor/render/"
+    whole = client.post(url, {"body": "# 关于\n\n$x$"}).json()
+    assert whole["formulas"] == 1 and whole["html"].startswith('<h1 data-source-line="1"')
+    block = client.post(url, {"body": "一\n\n二 $y$\n\n三", "line": 3}).json()
+    assert (block["from_line"], block["to_line"]) == (3, 5)
+    assert client.post(url, {"body": "x", "line": "abc"}).status_code == 400
+    assert client.get(url).status_code == 405
+
+
+def test_the_page_editor_answers_only_those_who_may_see_pages(client, db):
+    client.force_login(make_user(username="editor-of-nothing", is_staff=True))
+    assert client.post("/admin/pages/page/editor/render/", {"body": "x"}).status_code == 403
+    assert client.get("/admin/pages/page/editor/frame/").status_code == 403
 
 
 def test_the_admin_adds_a_page(client, author):

@@ -1,9 +1,10 @@
 /*
- * The post editor: CodeMirror 6 on the left, the post page's own rendering on the right.
+ * The editor of posts and pages: CodeMirror 6 on the left, the page's own rendering on the
+ * right.
  *
  * Bundled by esbuild (`npm run build`, run by `make install`) into build/editor/editor.js,
- * served as static/vendor/editor/editor.js. The page (templates/admin/blog/post/
- * change_form.html) keeps Django's form: the editor writes into the body textarea, so the
+ * served as static/vendor/editor/editor.js. The page (templates/admin/blog/
+ * editor_change_form.html) keeps Django's form: the editor writes into the body textarea, so the
  * ordinary 保存 buttons work with or without this script.
  *
  * Preview: on each change, the block at the cursor is rendered by the server at once (a few
@@ -73,7 +74,8 @@ class PostEditor {
     if (this.title) this.title.addEventListener("input", () => this.titleChanged());
     this.offerRestore();
     this.updateCounts();
-    setInterval(() => this.autosave(), AUTOSAVE_EVERY);
+    // Posts keep a draft slot; pages have none (their config names no autosave_url).
+    if (config.autosave_url) setInterval(() => this.autosave(), AUTOSAVE_EVERY);
     window.addEventListener("beforeunload", (event) => {
       if (!this.submitting && this.isDirty()) {
         event.preventDefault();
@@ -430,7 +432,7 @@ class PostEditor {
       if (this.form.action !== response.url) {
         this.form.action = path;
         window.history.replaceState(null, "", path);
-        this.config.autosave_url = path.replace(/change\/$/, "autosave/");
+        if (this.config.autosave_url) this.config.autosave_url = path.replace(/change\/$/, "autosave/");
       }
       this.setStatus(labels.saved.replace("%(time)s", now()));
     }, () => this.setStatus(labels.save_failed_network));
