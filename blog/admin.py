@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 
 from core.guards import as_id
+from core.mathjax.status import math_status
 
 from . import editor, revisions
 from .models import Category, Post, Tag
@@ -33,19 +34,6 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-
-
-def math_status(item):
-    """Say whether the math of a post or comment was typeset on the server, and if not why."""
-    if item.pk is None:
-        return _("保存时在服务器上排版。")
-    if item.math_error:
-        return format_html(
-            "{} <code>{}</code>",
-            _("服务器未能排版其中的公式，读者的浏览器会用 MathJax 排版。原因："),
-            item.math_error,
-        )
-    return _("已在服务器上排版，读者无需加载 MathJax。")
 
 
 @admin.register(Post)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.guards import as_id
+from core.mathjax.status import math_status
 from core.network import client_ip
 
 from . import services
@@ -75,13 +76,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("公式排版"))
     def math_status(self, comment):
-        if comment.math_error:
-            return format_html(
-                "{} <code>{}</code>",
-                _("服务器未能排版其中的公式，读者的浏览器会用 MathJax 排版。原因："),
-                comment.math_error,
-            )
-        return _("已在服务器上排版，读者无需加载 MathJax。")
+        return math_status(comment)
 
     @admin.display(description=_("评论"))
     def text(self, comment):

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from blog import bodies, editor
+from core.mathjax.status import math_status
 
 from .models import Page
 
@@ -26,12 +27,13 @@ class PageAdmin(editor.EditorAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "in_navigation", "comments_open"]
     search_fields = ["title", "slug", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["updated_at"]
+    readonly_fields = ["math_status", "updated_at"]
     fields = [
         "title",
         "slug",
         "body_format",
         "body",
+        "math_status",
         "status",
         "order",
         "in_navigation",
@@ -41,6 +43,15 @@ class PageAdmin(editor.EditorAdminMixin, admin.ModelAdmin):
         "updated_at",
     ]
     change_form_template = "admin/pages/page/change_form.html"
+
+    @admin.display(description=_("公式排版"))
+    def math_status(self, page):
+        return math_status(page)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.math_error:
+            self.message_user(request, math_status(obj), messages.WARNING)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

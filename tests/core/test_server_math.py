@@ -8,6 +8,7 @@ from django.core.management import call_command
 from comments.models import Comment
 from core.mathjax import client, stylesheet
 from core.models import MathStylesheet
+from pages.models import Page
 from tests.factories import make_comment, make_post
 
 BODY = r"""由 $\eqref{eq:later}$ 可知（引用在前，定义在后）。
@@ -168,6 +169,35 @@ def test_without_node_a_post_still_saves_and_says_why(no_node, client, author, c
     client.force_login(author)
     admin = client.get(f"/admin/blog/post/{post.pk}/change/").content.decode()
     assert "Node.js is not installed" in admin
+
+
+def test_without_node_the_page_admin_saves_the_page_and_says_why(no_node, client, author):
+    client.force_login(author)
+    form = {
+        "title": "关于",
+        "slug": "about",
+        "body_format": "markdown",
+        "body": BODY,
+        "status": "published",
+        "order": "0",
+        "published_at_0": "2024-01-01",
+        "published_at_1": "10:00:00",
+        "author": author.pk,
+        "_continue": "1",
+    }
+    response = client.post("/admin/pages/page/add/", form, follow=True)
+
+    page = Page.objects.get(slug="about")
+    assert "Node.js is not installed" in page.math_error
+    # The page keeps the TeX, for MathJax in the reader's browser.
+    assert 'data-mathjax="/static/vendor/mathjax/tex-chtml.js"' in client.get(
+        "/about.html"
+    ).content.decode("utf-8")
+    messages = [str(message) for message in response.context["messages"]]
+    assert any("Node.js is not installed" in message for message in messages)
+    # And the change form says it for as long as it holds.
+    form = client.get(f"/admin/pages/page/{page.pk}/change/").content.decode()
+    assert "Node.js is not installed" in form
 
 
 def test_without_node_a_comment_still_saves_with_its_tex(no_node, post):
