@@ -8,6 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from core import mathjax
+
 from .models import Comment, is_visible_q
 
 
@@ -18,6 +20,12 @@ class ThreadNode:
     # Set when the reply is shown at the maximum depth rather than under its own parent.
     reply_to: Comment | None = None
     placeholder: bool = False  # a hidden comment kept only so its visible replies have a home
+    # The body as this page shows it: its formulas may draw glyphs defined by an earlier one.
+    shared_html: str | None = None
+
+    @property
+    def body_html(self):
+        return self.comment.body_html if self.shared_html is None else self.shared_html
 
     @property
     def pending(self):
@@ -42,7 +50,7 @@ def thread_page(target, page_number, *, own_comment_ids=()):
         raise Http404(_("没有这一页评论。")) from error
     tree_ids = [root.tree_id for root in page.object_list]
     comments = Comment.objects.filter(tree_id__in=tree_ids).order_by("tree_id", "lft")
-    return page, build_trees(comments, own_comment_ids)
+    return page, share_glyphs(build_trees(comments, own_comment_ids))
 
 
 def build_trees(comments, own_comment_ids=()):
@@ -70,6 +78,25 @@ def build_trees(comments, own_comment_ids=()):
             home.children.append(node)
         shown[comment.pk] = node
     return [node for node in roots if _prune(node)]
+
+
+def share_glyphs(nodes):
+    """Let the comments shown define each glyph of their math once (mathjax.GlyphSharing).
+
+    In the order the page shows them (each comment, then its replies), and only those whose
+    body is shown: a placeholder's outlines would not be on the page.
+    """
+    sharing = mathjax.GlyphSharing()
+
+    def visit(node):
+        if not node.placeholder:
+            node.shared_html = sharing.share(node.comment.body_html)
+        for child in node.children:
+            visit(child)
+
+    for node in nodes:
+        visit(node)
+    return nodes
 
 
 def _prune(node):

@@ -7,6 +7,7 @@ the CSS the formulas need is kept in one site-wide stylesheet (stylesheet.py).
 
 from .html import (
     MATH_WRAPPER,
+    GlyphSharing,
     TypesetHtml,
     as_mathml,
     has_raw_math,
@@ -18,6 +19,7 @@ from .html import (
 
 __all__ = [
     "MATH_WRAPPER",
+    "GlyphSharing",
     "TypesetHtml",
     "as_mathml",
     "has_raw_math",

@@ -108,3 +108,28 @@ def test_numbered_equations_take_the_size_of_the_text_around_them(
     post_numbered, comment_numbered = sizes["post"][0], sizes["comment"][0]
     text_ratio = sizes["comment"][2] / sizes["post"][2]
     assert comment_numbered / post_numbered == pytest.approx(text_ratio, rel=0.01)
+
+
+def test_comments_sharing_glyph_outlines_all_draw_them(gunicorn_server, browser_page, post):
+    comments = [make_comment(post, body=r"同一个式子 $\sum_i x_i^2$") for _ in range(3)]
+    browser_page.goto(gunicorn_server.url + post.get_absolute_url())
+
+    sizes = browser_page.evaluate(
+        """(ids) => ids.map((id) => {
+            const glyphs = document.querySelectorAll(`#comment-${id} .comment-content use`);
+            return [...glyphs].map((use) => {
+                const box = use.getBoundingClientRect();
+                return [Math.round(box.width * 10), Math.round(box.height * 10)];
+            });
+        })""",
+        [comment.pk for comment in comments],
+    )
+
+    outlines = browser_page.evaluate(
+        "(ids) => ids.map((id) => document.querySelectorAll(`#comment-${id} path`).length)",
+        [comment.pk for comment in comments],
+    )
+    assert outlines[0] > 0 and outlines[1:] == [0, 0]  # only the first defines them
+    first, *later = sizes
+    assert first and all(width > 0 and height > 0 for width, height in first)
+    assert all(drawn == first for drawn in later)  # drawn from the first comment's outlines

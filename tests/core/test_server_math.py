@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from comments.models import Comment
+from core import mathjax
 from core.mathjax import client, stylesheet
 from core.models import MathStylesheet
 from pages.models import Page
@@ -155,6 +156,54 @@ def test_a_comment_label_named_like_the_posts_is_the_comments_own(author, catego
     [(own_id, _number)] = equation_numbers(comment.body_html)
     assert not own_id.startswith(f"p{post.pk}-")
     assert f"p{post.pk}-eq" not in comment.body_html
+
+
+def outlines_and_uses(html):
+    """The ids of the glyph outlines defined in `html`, and the ids its formulas draw."""
+    return (
+        re.findall(r'<path id="(MJX-[^"]+)"', html),
+        re.findall(r'xlink:href="#(MJX-[^"]+)"', html),
+    )
+
+
+def test_comments_on_one_page_define_each_glyph_outline_once(client, author, category):
+    post = make_post(author=author, category=category, body="正文。", status="published")
+    removed = make_comment(post, body=r"删掉的 $x^2 + \alpha$")
+    make_comment(post, parent=removed, body=r"回复里同样的 $x^2 + \alpha$ 和新的 $\beta$")
+    later = [make_comment(post, body=r"又是 $x^2 + \alpha + \beta$") for _ in range(3)]
+    removed.status = Comment.Status.SPAM  # kept as a placeholder for its visible reply
+    removed.save()
+
+    html = client.get(post.get_absolute_url()).content.decode()
+
+    outlines, uses = outlines_and_uses(html)
+    glyphs = [re.sub(r"^MJX-[a-z0-9]+-", "", outline) for outline in outlines]
+    assert sorted(glyphs) == sorted(set(glyphs))  # x, 2, +, α, β: each defined once
+    assert set(uses) <= set(outlines)  # and every formula draws an outline on the page
+    assert "删掉的" not in html  # the placeholder's outlines are not what the others use
+    for comment in later:
+        own_outlines, own_uses = outlines_and_uses(comment.body_html)
+        assert own_outlines and own_uses  # each comment stored still stands on its own
+
+
+def test_sharing_keeps_outlines_of_the_same_name_drawn_differently():
+    sharing = mathjax.GlyphSharing()
+    first = sharing.share(
+        '<path id="MJX-c1-NCM-I-78" d="M1 1"></path><use xlink:href="#MJX-c1-NCM-I-78"></use>'
+    )
+    second = sharing.share(
+        '<path id="MJX-c2-NCM-I-78" d="M1 1"></path><use xlink:href="#MJX-c2-NCM-I-78"></use>'
+        '<path id="MJX-c2-NCM-I-79" d="M2 2"></path><use xlink:href="#MJX-c2-NCM-I-79"></use>'
+    )
+    third = sharing.share(
+        '<path id="MJX-c3-NCM-I-78" d="M9 9"></path><use xlink:href="#MJX-c3-NCM-I-78"></use>'
+    )
+    assert outlines_and_uses(first) == (["MJX-c1-NCM-I-78"], ["MJX-c1-NCM-I-78"])
+    assert outlines_and_uses(second) == (
+        ["MJX-c2-NCM-I-79"],
+        ["MJX-c1-NCM-I-78", "MJX-c2-NCM-I-79"],
+    )
+    assert outlines_and_uses(third) == (["MJX-c3-NCM-I-78"], ["MJX-c3-NCM-I-78"])
 
 
 def test_without_node_a_post_still_saves_and_says_why(no_node, client, author, category):
