@@ -19,6 +19,7 @@ SCALES = {
     "large": {"posts": 100_000, "comments": 1_000_000},
 }
 BIG_THREAD_COMMENTS = 500
+FILL_SCOPE = "cfillscope-"  # replaced by each comment's own
 BIG_THREAD_DEPTH = 8
 BATCH = 5_000
 
@@ -52,9 +53,19 @@ def fill_comments(total, rng):
     from comments.rendering import render_comment
     from comments.snippets import snippet_of
     from comments.trees import number_thread
+    from core import mathjax
+    from core.mathjax import stylesheet
 
-    rendered = [(body, render_comment(body)) for body in COMMENT_BODIES]
-    rendered = [(body, html, snippet_of(html)) for body, html in rendered]
+    # Typeset as a saved comment is (Comment.render), once per body; each comment then gets
+    # the ids of its own scope, as if typeset on its own.
+    rendered = []
+    css = []
+    for body in COMMENT_BODIES:
+        html = render_comment(body)
+        typeset = mathjax.typeset_html(html, scope=FILL_SCOPE, safe=True)
+        rendered.append((body, typeset.html, snippet_of(html)))
+        css.append(typeset.css)
+    stylesheet.add(*css)
     post_ids = list(Post.objects.published().order_by("id").values_list("id", flat=True))
     big_post = post_ids[len(post_ids) // 2]
     next_id = (Comment.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
@@ -86,7 +97,7 @@ def fill_comments(total, rng):
                         author_name=f"读者{rng.randrange(5000)}",
                         author_email=f"reader{rng.randrange(5000)}@example.com",
                         body=body,
-                        body_html=html,
+                        body_html=html.replace(FILL_SCOPE, f"c{ids[index]}-"),
                         snippet=snippet,
                         status=Comment.Status.APPROVED,
                         ip_address="203.0.113.7",
