@@ -13,6 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 
+from core.admin import PublishedAtBoxesMixin
 from core.guards import as_id
 from core.mathjax.status import math_status
 
@@ -37,7 +38,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(editor.EditorAdminMixin, VersionAdmin):
+class PostAdmin(PublishedAtBoxesMixin, editor.EditorAdminMixin, VersionAdmin):
     list_display = [
         "title",
         "status_shown",
@@ -91,15 +92,6 @@ class PostAdmin(editor.EditorAdminMixin, VersionAdmin):
             when = timezone.localtime(post.published_at).strftime("%Y-%m-%d %H:%M")
             return format_html('<span class="scheduled">{}</span>', _("定时 %s") % when)
         return post.get_status_display()
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "published_at":
-            # The date and time boxes share one label; name each for screen readers.
-            date, time = field.widget.widgets
-            date.attrs["aria-label"] = _("发布日期")
-            time.attrs["aria-label"] = _("发布时刻")
-        return field
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

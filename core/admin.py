@@ -7,6 +7,19 @@ from . import site
 from .models import SiteSettings
 
 
+class PublishedAtBoxesMixin:
+    """For a ModelAdmin with a `published_at` date and time: Django's split widget gives its
+    two boxes one label between them; name each for screen readers."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "published_at":
+            date, time = field.widget.widgets
+            date.attrs["aria-label"] = _("发布日期")
+            time.attrs["aria-label"] = _("发布时刻")
+        return field
+
+
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     """One row: the list goes straight to it, and it can be neither added nor deleted."""

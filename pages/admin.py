@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from blog import bodies, editor
+from core.admin import PublishedAtBoxesMixin
 from core.mathjax.status import math_status
 
 from .models import Page
 
 
 @admin.register(Page)
-class PageAdmin(editor.EditorAdminMixin, admin.ModelAdmin):
+class PageAdmin(PublishedAtBoxesMixin, editor.EditorAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "slug",

@@ -18,6 +18,7 @@ class SampleSite:
     category_url: str
     search_url: str
     admin_editor_url: str
+    admin_page_editor_url: str
     admin_username: str
 
     def page_urls(self):
@@ -50,6 +51,7 @@ def _build():
 
     from comments.models import Comment
     from comments.services import refresh_comment_counts
+    from pages.models import Page
 
     call_command("seed_demo", stdout=_Discard())
     author = get_user_model().objects.get(username="author")
@@ -101,6 +103,9 @@ def _build():
         category_url=category.get_absolute_url(),
         search_url=reverse("blog:search", kwargs={"keywords": "积分"}),
         admin_editor_url=reverse("admin:blog_post_change", args=[math_post.pk]),
+        admin_page_editor_url=reverse(
+            "admin:pages_page_change", args=[Page.objects.get(slug="about").pk]
+        ),
         admin_username=author.get_username(),
     )
 

@@ -54,6 +54,8 @@ def test_every_audited_page_has_no_serious_axe_violation(
     audit.log_in(page, server.url, site)
     page.goto(server.url + site.admin_editor_url)
     found["admin post editor"] = audit.axe_violations(page)
+    page.goto(server.url + site.admin_page_editor_url)
+    found["admin page editor"] = audit.axe_violations(page)
     page.context.close()
     assert_no_serious_violations(found)
 
@@ -89,7 +91,11 @@ def test_audited_pages_have_no_nu_checker_errors(sample_server, sample_site, chr
     page = new_page(chromium, 1280)
     documents["comment preview page"] = audit.show_comment_preview(page, server.url, site)
     audit.log_in(page, server.url, site)
-    documents["admin post editor"] = page.request.get(server.url + site.admin_editor_url).text()
+    for name, url in (
+        ("admin post editor", site.admin_editor_url),
+        ("admin page editor", site.admin_page_editor_url),
+    ):
+        documents[name] = page.request.get(server.url + url).text()
     page.context.close()
     errors = {name: found for name, found in audit.nu_errors(documents).items() if found}
     assert not errors, "\n".join(f"{name}: {found}" for name, found in errors.items())
