@@ -12,6 +12,8 @@ from tests.factories import make_comment, make_page, make_post
 pytestmark = pytest.mark.browser
 
 PASSWORD = "desk-pass-123"
+# How long a save may take to answer (ms): it typesets the post's math, on a loaded machine.
+SAVED = 30_000
 BODY = r"""开篇一段，含 $a^2+b^2=c^2$。
 
 \begin{equation}
@@ -95,12 +97,36 @@ def test_ctrl_s_saves_without_leaving_the_page(desk):
     url = page.url
     type_at_end(page, "\n用快捷键保存的段落")
     page.keyboard.press("Control+s")
-    page.wait_for_selector(".post-editor-status:has-text('已保存')", timeout=15_000)
+    page.wait_for_selector(".post-editor-status:has-text('已保存')", timeout=SAVED)
     assert page.url == url
     post.refresh_from_db()
     assert "用快捷键保存的段落" in post.body
     assert "用快捷键保存的段落" in post.body_html
     assert page.evaluate("window.postEditor.isDirty()") is False
+
+
+def test_an_autosave_answered_after_a_save_does_not_hide_that_it_saved(desk):
+    page, post, open_editor, _ = desk
+    open_editor()
+    held = []
+    # The autosave's answer waits until the test releases it.
+    page.route("**/autosave/", lambda route: held.append(route))
+    type_at_end(page, "\n自动保存慢于保存")
+    for _ in range(100):  # the editor autosaves every 5 s
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "no autosave was sent"
+    page.keyboard.press("Control+s")
+    page.wait_for_selector(".post-editor-status:has-text('已保存')", timeout=SAVED)
+
+    with page.expect_response("**/autosave/"):
+        held[0].continue_()
+    page.wait_for_timeout(200)  # the answer's handler has run
+
+    assert page.inner_text(".post-editor-status").startswith("已保存")
+    post.refresh_from_db()
+    assert "自动保存慢于保存" in post.body
 
 
 def test_a_page_is_written_in_the_same_editor_and_saved_with_ctrl_s(desk):
@@ -121,7 +147,7 @@ def test_a_page_is_written_in_the_same_editor_and_saved_with_ctrl_s(desk):
     page.wait_for_timeout(6_000)  # longer than the posts' autosave interval
     assert {url.removeprefix(server.url) for url in posted} == {"/admin/pages/page/editor/render/"}
     page.keyboard.press("Control+s")
-    page.wait_for_selector(".post-editor-status:has-text('已保存')", timeout=15_000)
+    page.wait_for_selector(".post-editor-status:has-text('已保存')", timeout=SAVED)
 
     about.refresh_from_db()
     assert "页面新增" in about.body and "页面新增" in about.body_html
@@ -132,11 +158,11 @@ def test_restoring_an_earlier_revision(desk):
     open_editor()
     type_at_end(page, "\n第一次保存")
     page.keyboard.press("Control+s")
-    page.wait_for_selector(".post-editor-status:has-text('已保存')", timeout=15_000)
+    page.wait_for_selector(".post-editor-status:has-text('已保存')", timeout=SAVED)
     type_at_end(page, "\n第二次保存")
     page.keyboard.press("Control+s")
     # save() shows 正在保存… at once, so this waits for the second save to finish.
-    page.wait_for_selector(".post-editor-status:has-text('已保存')", timeout=15_000)
+    page.wait_for_selector(".post-editor-status:has-text('已保存')", timeout=SAVED)
     post.refresh_from_db()
     assert "第二次保存" in post.body
 

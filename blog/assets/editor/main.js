@@ -447,9 +447,14 @@ class PostEditor {
     }).then((response) => (response.ok ? response.json() : Promise.reject(response)))
       .then((data) => {
         this.autosavedText = text;
-        this.setStatus(this.config.labels.autosaved.replace("%(time)s", data.saved_at));
+        // A save that finished meanwhile has the last word: its text is in the post now.
+        if (text !== this.savedText) {
+          this.setStatus(this.config.labels.autosaved.replace("%(time)s", data.saved_at));
+        }
       })
-      .catch(() => this.setStatus(this.config.labels.autosave_failed));
+      .catch(() => {
+        if (text !== this.savedText) this.setStatus(this.config.labels.autosave_failed);
+      });
   }
 
   offerRestore() {
