@@ -31,7 +31,8 @@ def as_id(value) -> int:
     return number
 
 
-def _request_has_nul(request):
+def request_has_nul(request) -> bool:
+    """Whether a NUL byte is anywhere in the address, the headers, the cookies or a plain form."""
     if has_nul(request.path_info) or has_nul(unquote(request.META.get("QUERY_STRING", ""))):
         return True
     # Headers and cookies reach the database too (the User-Agent of a comment, the session key).
@@ -63,7 +64,7 @@ class HostileInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _request_has_nul(request):
+        if request_has_nul(request):
             return HttpResponseBadRequest(
                 _("请求中含有不允许的空字符（NUL）。"), content_type="text/plain; charset=utf-8"
             )

@@ -45,6 +45,11 @@ def database_unavailable_response(request, exception=None):
     return response
 
 
+def database_recently_unavailable() -> bool:
+    """Whether a request found the database unavailable less than FAST_FAIL_SECONDS ago."""
+    return time.monotonic() < _database_down_until
+
+
 class DatabaseUnavailableMiddleware:
     """Answer 503 with Retry-After, in the site's style, when the database cannot be reached."""
 
@@ -52,7 +57,7 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if time.monotonic() < _database_down_until:
+        if database_recently_unavailable():
             return database_unavailable_response(request)
         return self.get_response(request)
 

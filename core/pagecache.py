@@ -22,10 +22,10 @@ kept out of the compression (BREACH; docs/performance.md). Personal pages, which
 visitor's own name and address, are never compressed. Every page says `Vary: Accept-Encoding`.
 
 Once a stored page has gone out through the whole middleware stack, SharedPageMiddleware serves
-it from then on before sessions, CSRF, authentication, messages and URL resolution, none of
-which a shared page needs: it replays the headers the stack gave it, does the page's own
-per-request work (a Visitor: counting a reader) and sets the CSRF cookie when the page holds a
-token. That is most of what a cached page costs (docs/performance.md).
+it from then on ahead of every other middleware (the security headers, the policy, sessions, CSRF,
+authentication, messages, URL resolution): it replays the headers the stack gave it, does the
+page's own per-request work (a Visitor: counting a reader) and sets the CSRF cookie when the page
+holds a token. That is most of what a cached page costs (docs/performance.md).
 """
 
 import hashlib
@@ -35,6 +35,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import caches
@@ -46,7 +47,8 @@ from django.utils.cache import patch_vary_headers
 
 from . import content_version
 from .csrf import csrf_token
-from .outage import database_unavailable_response, is_database_error
+from .guards import request_has_nul
+from .outage import database_recently_unavailable, database_unavailable_response, is_database_error
 from .pagebody import GzipBody, PlainBody, accepts_gzip
 
 Filler = Callable[[HttpRequest, str], str]
@@ -77,7 +79,8 @@ class SharedPage:
     plain: PlainBody
     compressed: GzipBody
     visitor: Visitor | None = None
-    headers: tuple[tuple[str, str], ...] | None = None
+    # Learned per scheme: HSTS goes on secure responses only.
+    headers: dict[bool, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def respond(self, request: HttpRequest, visit: Visit) -> HttpResponse:
         fill = _filler(request, visit.values)
@@ -131,20 +134,26 @@ def cached_page(
         page = SharedPage(response["Content-Type"], plain, GzipBody.compress(plain), visitor)
         pages.set(key, page, settings.PAGE_CACHE_SECONDS)
     response = _vary(page.respond(request, visit))
-    if page.headers is None:
+    if request.is_secure() not in page.headers:
         response.shared_page_key = key  # SharedPageMiddleware learns its headers on the way out
     return response
 
 
 class SharedPageMiddleware:
-    """Serve stored shared pages before sessions, CSRF, auth, messages and URL resolution.
+    """Serve stored shared pages ahead of the rest of the middleware and of URL resolution.
 
-    Goes after the guards, WhiteNoise and the database's 503, before SessionMiddleware. The
-    first request for a page under a content version goes through the stack and the view
-    (cached_page stores it), and on its way back out this records the headers the inner
-    middleware gave it (language, Vary); later requests get the stored page with those headers.
-    The interface language is chosen as LocaleMiddleware does (cookie, then Accept-Language);
-    this site does not put the language in its URLs.
+    Goes first in MIDDLEWARE (after the read-your-writes pinning, which picks the database the
+    content version is read from). The first request for a page under a content version goes
+    through the stack and the view (cached_page stores it), and on its way back out this records
+    the headers the whole stack gave it (security headers, policy, language, Vary); later
+    requests get the stored page with those headers. The interface language is chosen as
+    LocaleMiddleware does (cookie, then Accept-Language); this site does not put the language in
+    its URLs.
+
+    Requests the middleware below would answer differently are left to it: static files
+    (WhiteNoise), a NUL anywhere in the request (core.guards' 400), plain HTTP where HTTPS is
+    required (SecurityMiddleware's redirect), and any request while the database has just been
+    found unavailable (core.outage's 503).
     """
 
     def __init__(self, get_response):
@@ -152,7 +161,7 @@ class SharedPageMiddleware:
         self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
-        if is_personal(request):
+        if not may_be_shared(request):
             return self.get_response(request)
         language = translation.get_language_from_request(request)
         try:
@@ -160,17 +169,18 @@ class SharedPageMiddleware:
             request.page_cache_version = content_version.current()
             key = _key(request.get_full_path(), request.page_cache_version, language)
             page = caches["pages"].get(key)
-            response = self._serve(request, page, language) if page and page.headers else None
+            headers = page.headers.get(request.is_secure()) if page else None
+            response = self._serve(request, page, language, headers) if headers else None
         except Exception as error:
             if is_database_error(error):  # the view's own errors get this from core.outage
                 return database_unavailable_response(request, error)
             raise
         if response is None:
             response = self.get_response(request)
-            self._learn_headers(response)
+            self._learn_headers(request, response)
         return response
 
-    def _serve(self, request, page, language):
+    def _serve(self, request, page, language, headers):
         with translation.override(language):
             visit = page.visitor.visit(request) if page.visitor else NO_VISIT
             if visit is None:
@@ -178,20 +188,21 @@ class SharedPageMiddleware:
             request.LANGUAGE_CODE = language
             self.csrf.process_request(request)  # reads the visitor's CSRF cookie, if any
             response = page.respond(request, visit)
-        for name, value in page.headers:
+        for name, value in headers:
             response.headers[name] = value
         response.headers["Content-Length"] = str(len(response.content))
         return self.csrf.process_response(request, response)  # a new token sets the cookie
 
-    def _learn_headers(self, response):
+    def _learn_headers(self, request, response):
         key = getattr(response, "shared_page_key", None)
         if key is None:
             return
         pages = caches["pages"]
         page = pages.get(key)
-        if page is None or page.headers is not None:
+        secure = request.is_secure()
+        if page is None or secure in page.headers:
             return
-        page.headers = tuple(
+        page.headers[secure] = tuple(
             (name, value)
             for name, value in response.headers.items()
             if name.lower() not in _PER_REQUEST_HEADERS
@@ -218,6 +229,17 @@ def cached_fragment(name: str, build: Callable[[], str]) -> str:
         html = build()
         pages.set(key, html, settings.PAGE_CACHE_SECONDS)
     return html
+
+
+def may_be_shared(request: HttpRequest) -> bool:
+    """Whether a stored page may answer this request ahead of the middleware stack."""
+    return not (
+        is_personal(request)
+        or request.path_info.startswith(_static_prefix())
+        or (settings.SECURE_SSL_REDIRECT and not request.is_secure())
+        or database_recently_unavailable()
+        or request_has_nul(request)
+    )
 
 
 def is_personal(request: HttpRequest) -> bool:
@@ -301,6 +323,11 @@ def _vary(response):
     # The language comes from the language cookie, else from Accept-Language.
     patch_vary_headers(response, ("Accept-Encoding", "Accept-Language", "Cookie"))
     return response
+
+
+def _static_prefix():
+    # STATIC_URL may be a full address (a CDN): then no path of this site is a static file.
+    return urlsplit(settings.STATIC_URL).path if settings.STATIC_URL.startswith("/") else "\x00"
 
 
 def _key(path, version=None, language=None):

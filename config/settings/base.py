@@ -60,6 +60,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Picks the database a request reads from, the content version included.
+    "config.middleware.PrimaryPinningMiddleware",
+    # Serves stored shared pages with the headers the rest of the stack gave them the first
+    # time; it leaves to the middleware below what they would answer differently (static
+    # files, NUL bytes, the HTTPS redirect, an outage's 503).
+    "core.pagecache.SharedPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Above WhiteNoise so static files get the same headers as pages.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -68,10 +74,7 @@ MIDDLEWARE = [
     # Before anything that may query the database with a value from the request.
     "core.guards.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.PrimaryPinningMiddleware",
     "core.outage.DatabaseUnavailableMiddleware",
-    # Serves stored shared pages; everything below is what such a page does not need.
-    "core.pagecache.SharedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

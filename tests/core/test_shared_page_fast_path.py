@@ -176,3 +176,54 @@ def test_visitors_with_pages_of_their_own_never_get_the_stored_page(
     assert logged_in.get("/").status_code == 200
     assert reader().get("/").status_code == 200
     assert rendered == [author]
+
+
+def test_the_fast_path_replays_the_headers_of_the_whole_stack(post, warm, settings):
+    warm("/")
+    with fast_path_only():
+        response = reader().get("/")
+    assert response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_secure_request_gets_the_headers_learned_over_https_not_over_http(post, warm, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    warm("/")
+    assert reader().get("/", secure=True).status_code == 200  # learns the secure headers
+    with fast_path_only():
+        plain = reader().get("/")
+        secure = reader().get("/", secure=True)
+    assert "Strict-Transport-Security" not in plain
+    assert secure["Strict-Transport-Security"] == "max-age=3600"
+
+
+def test_plain_http_is_still_redirected_to_https_when_a_page_is_stored(post, warm, settings):
+    warm("/")
+    settings.SECURE_SSL_REDIRECT = True
+    response = reader().get("/")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+
+
+def test_a_nul_byte_still_gets_the_guards_400_when_the_page_is_stored(post, warm):
+    warm("/")
+    response = reader(HTTP_X_FORWARDED_HOST="evil\x00").get("/")
+    assert response.status_code == 400
+
+
+def test_static_files_are_served_while_the_database_is_down(warm, post, monkeypatch):
+    warm("/")
+    attempts = []
+
+    def database_down():
+        attempts.append(1)
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("core.content_version.current", database_down)
+    assert reader().get("/").status_code == 503
+    assert reader().get("/").status_code == 503
+    assert len(attempts) == 1  # the second page was refused without trying the database
+    stylesheet = reader().get("/static/css/site.css")
+    assert stylesheet.status_code == 200
+    assert stylesheet["X-Content-Type-Options"] == "nosniff"
