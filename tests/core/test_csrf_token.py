@@ -27,6 +27,16 @@ def test_secrets_use_the_whole_alphabet_in_every_position():
         assert {secret[position] for secret in secrets} == set(CSRF_ALLOWED_CHARS)
 
 
+def test_random_bytes_past_the_last_whole_alphabet_are_dropped_so_no_character_is_favoured(
+    monkeypatch,
+):
+    size = len(CSRF_ALLOWED_CHARS)
+    past_the_last_whole_alphabet = list(range(256 - 256 % size, 256))
+    draws = iter([bytes(past_the_last_whole_alphabet + list(range(size, size + 40)))])
+    monkeypatch.setattr("core.csrf.secrets.token_bytes", lambda count: next(draws)[:count])
+    assert random_csrf_string() == CSRF_ALLOWED_CHARS[:CSRF_SECRET_LENGTH]
+
+
 def test_a_visitor_without_a_cookie_gets_a_token_for_the_secret_set_in_the_cookie():
     request = RequestFactory().get("/")
     token = csrf_token(request)
