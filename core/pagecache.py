@@ -40,6 +40,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import translation
@@ -208,6 +210,14 @@ class SharedPageMiddleware:
             if name.lower() not in _PER_REQUEST_HEADERS
         )
         pages.set(key, page, settings.PAGE_CACHE_SECONDS)
+
+
+@receiver(setting_changed)
+def _forget_stored_pages(**kwargs):
+    # Stored pages replay the headers the middleware gave them under the old settings (the
+    # policy, HSTS...). A running site's settings never change; a test's may.
+    if "pages" in settings.CACHES:
+        caches["pages"].clear()
 
 
 def cached_view(view):
