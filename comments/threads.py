@@ -50,7 +50,7 @@ def thread_page(target, page_number, *, own_comment_ids=()):
         raise Http404(_("没有这一页评论。")) from error
     tree_ids = [root.tree_id for root in page.object_list]
     comments = Comment.objects.filter(tree_id__in=tree_ids).order_by("tree_id", "lft")
-    return page, share_glyphs(build_trees(comments, own_comment_ids))
+    return page, share_glyphs(build_trees(comments, own_comment_ids), above=target.body_html)
 
 
 def build_trees(comments, own_comment_ids=()):
@@ -80,13 +80,16 @@ def build_trees(comments, own_comment_ids=()):
     return [node for node in roots if _prune(node)]
 
 
-def share_glyphs(nodes):
+def share_glyphs(nodes, above=""):
     """Let the comments shown define each glyph of their math once (mathjax.GlyphSharing).
 
     In the order the page shows them (each comment, then its replies), and only those whose
-    body is shown: a placeholder's outlines would not be on the page.
+    body is shown: a placeholder's outlines would not be on the page. `above` is the HTML the
+    page shows unchanged with them (the post's or page's body): a glyph it defines is drawn
+    from there, and a long post defines most of those its comments use.
     """
     sharing = mathjax.GlyphSharing()
+    sharing.shown_unchanged(above)
 
     def visit(node):
         if not node.placeholder:

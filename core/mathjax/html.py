@@ -125,6 +125,11 @@ def as_mathml(html):
 # hidden <svg> of its first formula, under ids that carry the document's scope.
 GLYPH_OUTLINE = re.compile(r'<path id="MJX-([a-z0-9]+-)?([A-Za-z0-9-]+)" d="([^"]*)"></path>')
 GLYPH_USE = re.compile(r'xlink:href="#(MJX-[^"]+)"')
+# That hidden <svg> once other documents define every outline it held: 100 bytes and two
+# elements per comment, for nothing.
+EMPTY_GLYPH_CACHE = re.compile(
+    r'<svg\b[^>]*\bid="MJX-[a-z0-9-]*SVG-global-cache"[^>]*><defs></defs></svg>'
+)
 
 
 class GlyphSharing:
@@ -133,12 +138,19 @@ class GlyphSharing:
     Each comment is typeset on its own, with the outlines of every glyph it uses: a post
     with 500 comments repeated two dozen outlines 2,300 times (1 MB of a 2.4 MB page). Pass
     the documents through `share` in the order the page shows them: an outline another one
-    already defined is dropped and the formulas use that one instead. Outlines are shared
-    only when they are the same glyph drawn the same way (name and path data).
+    already defined is dropped and the formulas use that one instead, and a hidden <svg> left
+    with no outline at all goes too. A document the page shows unchanged (the post above its
+    comments) lends its outlines through `shown_unchanged`. Outlines are shared only when they
+    are the same glyph drawn the same way (name and path data).
     """
 
     def __init__(self):
         self._defined: dict[tuple[str, str], str] = {}  # (glyph, path data) → id defining it
+
+    def shown_unchanged(self, html: str) -> None:
+        """Let the documents shared after this one use the outlines `html` defines."""
+        for match in GLYPH_OUTLINE.finditer(html or ""):
+            self._defined.setdefault((match.group(2), match.group(3)), _outline_id(match))
 
     def share(self, html: str) -> str:
         if "<path id=" not in html:
@@ -146,7 +158,7 @@ class GlyphSharing:
         moved = {}
 
         def keep_first(match):
-            own_id = f"MJX-{match.group(1) or ''}{match.group(2)}"
+            own_id = _outline_id(match)
             defined = self._defined.setdefault((match.group(2), match.group(3)), own_id)
             if defined == own_id:
                 return match.group(0)
@@ -157,5 +169,10 @@ class GlyphSharing:
         if not moved:
             return html
         return GLYPH_USE.sub(
-            lambda use: f'xlink:href="#{moved.get(use.group(1), use.group(1))}"', html
+            lambda use: f'xlink:href="#{moved.get(use.group(1), use.group(1))}"',
+            EMPTY_GLYPH_CACHE.sub("", html),
         )
+
+
+def _outline_id(match):
+    return f"MJX-{match.group(1) or ''}{match.group(2)}"

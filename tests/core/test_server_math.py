@@ -186,6 +186,54 @@ def test_comments_on_one_page_define_each_glyph_outline_once(client, author, cat
         assert own_outlines and own_uses  # each comment stored still stands on its own
 
 
+def test_comments_draw_the_glyphs_their_post_already_defines(client, author, category):
+    post = make_post(
+        author=author, category=category, body=r"正文里的 $x^2 + \alpha$。", status="published"
+    )
+    same = make_comment(post, body=r"评论里同样的 $x^2 + \alpha$")
+    new = make_comment(post, body=r"同样的 $x$ 和新的 $\beta$")
+
+    html = client.get(post.get_absolute_url()).content.decode()
+
+    outlines, uses = outlines_and_uses(html)
+    glyphs = [re.sub(r"^MJX-[a-z0-9]+-", "", outline) for outline in outlines]
+    assert sorted(glyphs) == sorted(set(glyphs))  # x, 2, +, α from the post; β from a comment
+    assert set(uses) <= set(outlines)
+    post_outlines = set(outlines_and_uses(post.body_html)[0])
+    assert len(post_outlines) == 4
+    assert not set(outlines_and_uses(same.body_html)[0]) & set(outlines)
+    (beta,) = set(outlines) - post_outlines  # the one glyph the post does not draw
+    assert beta in outlines_and_uses(new.body_html)[0]
+    # A comment whose every outline is the post's keeps no empty hidden <svg> of its own.
+    assert html.count("SVG-global-cache") == 2  # the post's and the comment drawing β
+
+
+def test_sharing_drops_a_hidden_svg_left_without_outlines_and_keeps_one_still_needed():
+    sharing = mathjax.GlyphSharing()
+    sharing.shown_unchanged(
+        '<svg style="display: none;" id="MJX-p1-SVG-global-cache"><defs>'
+        '<path id="MJX-p1-NCM-I-78" d="M1 1"></path></defs></svg>'
+        '<use xlink:href="#MJX-p1-NCM-I-78"></use>'
+    )
+    emptied = sharing.share(
+        '<svg style="display: none;" id="MJX-c1-SVG-global-cache"><defs>'
+        '<path id="MJX-c1-NCM-I-78" d="M1 1"></path></defs></svg>'
+        '<use xlink:href="#MJX-c1-NCM-I-78"></use>'
+    )
+    still_needed = sharing.share(
+        '<svg style="display: none;" id="MJX-c2-SVG-global-cache"><defs>'
+        '<path id="MJX-c2-NCM-I-78" d="M1 1"></path><path id="MJX-c2-NCM-I-79" d="M2 2"></path>'
+        '</defs></svg><use xlink:href="#MJX-c2-NCM-I-78"></use>'
+        '<use xlink:href="#MJX-c2-NCM-I-79"></use>'
+    )
+    assert emptied == '<use xlink:href="#MJX-p1-NCM-I-78"></use>'
+    assert still_needed == (
+        '<svg style="display: none;" id="MJX-c2-SVG-global-cache"><defs>'
+        '<path id="MJX-c2-NCM-I-79" d="M2 2"></path></defs></svg>'
+        '<use xlink:href="#MJX-p1-NCM-I-78"></use><use xlink:href="#MJX-c2-NCM-I-79"></use>'
+    )
+
+
 def test_sharing_keeps_outlines_of_the_same_name_drawn_differently():
     sharing = mathjax.GlyphSharing()
     first = sharing.share(
