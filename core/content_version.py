@@ -12,6 +12,7 @@ under the old number once the write has committed.
 import contextlib
 import os
 import secrets
+import select
 import time
 from datetime import datetime
 from functools import cache
@@ -128,6 +129,7 @@ class VersionListener:
 
     def __init__(self):
         self.connection = None
+        self.socket_ready = None  # polls the connection's socket for something to read
         self.number = None
         self.next_change_at = None
         self.retry_at = 0.0
@@ -137,8 +139,17 @@ class VersionListener:
         """Return (number, next_change_at), or None when the listener is unavailable."""
         if os.getpid() != self.pid:  # a forked worker must not share its parent's socket
             self.connection, self.pid = None, os.getpid()
-        if self.connection is None and not self._connect():
-            return None
+        if self.connection is None:
+            if not self._connect():
+                return None
+            # psycopg queues what arrived during the connecting queries: read it now.
+            arrived = True
+        else:
+            # Mostly nothing has: one poll() is a tenth of what psycopg's notifies() costs
+            # to find that out. A closed connection reads as ready too, and fails below.
+            arrived = bool(self.socket_ready.poll(0))
+        if not arrived:
+            return self.number, self.next_change_at
         try:
             for notification in self.connection.notifies(timeout=0):
                 number, _, next_at = notification.payload.partition(" ")
@@ -172,6 +183,8 @@ class VersionListener:
             self._close()
             return False
         self.number, self.next_change_at = row
+        self.socket_ready = select.poll()
+        self.socket_ready.register(self.connection.fileno(), select.POLLIN)
         return True
 
     def _close(self):

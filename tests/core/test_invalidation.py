@@ -1,7 +1,10 @@
 """What clears the page cache: every model readers can see, declared once in settings."""
 
+import time
+
 import pytest
 from django.conf import settings
+from django.db import connection, transaction
 from django.test import Client
 
 from blog.models import Post
@@ -199,3 +202,43 @@ def test_a_deploys_migrate_retires_pages_cached_by_the_previous_code(db):
     before = content_version.current()
     call_command("migrate", verbosity=0)
     assert content_version.current() != before
+
+
+def _eventually(read, expected, seconds=5.0):
+    """Call read() until it returns `expected` (a NOTIFY takes a moment to arrive)."""
+    deadline = time.monotonic() + seconds
+    while (seen := read()) != expected and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return seen
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is Postgres's")
+def test_the_listener_follows_every_bump_and_comes_back_after_losing_its_connection(
+    transactional_db,
+):
+    listener = content_version.VersionListener()
+    try:
+        number = content_version.current()
+        assert listener.current()[0] == number  # read when it connects
+        assert listener.current()[0] == number  # nothing new: the socket had nothing to read
+
+        for _ in range(3):
+            with transaction.atomic():
+                number = content_version.bump()
+            assert _eventually(lambda: listener.current()[0], number) == number
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(%s)", [listener.connection.info.backend_pid]
+            )
+        # Its closed connection is noticed (None: read the number from the table meanwhile)...
+        assert _eventually(listener.current, None) is None
+        with transaction.atomic():
+            number = content_version.bump()
+        # ...and the next look connects again and follows the bumps as before.
+        assert listener.current()[0] == number
+        with transaction.atomic():
+            number = content_version.bump()
+        assert _eventually(lambda: listener.current()[0], number) == number
+    finally:
+        listener._close()
