@@ -138,6 +138,11 @@ def database_from_url(url):
         config["OPTIONS"] = {
             # Short waits so a dead database answers quickly instead of hanging a worker.
             "connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")),
+            # Django turns psycopg's prepared statements off. Its own queries bind their
+            # parameters in the client and are never prepared anyway; the reader count's
+            # statement binds them on the server (blog/readers.py) and is prepared after this
+            # many runs on each connection.
+            "prepare_threshold": 5,
             "pool": {
                 "min_size": 1,
                 "max_size": int(os.environ.get("DATABASE_POOL_MAX", "4")),

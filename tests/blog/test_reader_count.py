@@ -283,3 +283,20 @@ def test_the_counting_statement_itself_turns_off_the_wait_for_the_disk(
         assert increment_views(post.pk) == 1
         assert synchronous_commit() == ("off" if async_commit else "on")
     assert synchronous_commit() == "on"
+
+
+def test_the_database_keeps_the_counting_statement_prepared_on_each_connection(post):
+    """Parsed and planned once per connection, not once per view: half the database's work."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's here (SQLite caches its own)")
+    for views in range(1, 11):
+        assert readers.increment_views(post.pk) == views
+        assert Post.objects.get(pk=post.pk).views == views  # Django's own: bound in the client
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert len(prepared) == 1
+    assert "blog_postdailyviews" in prepared[0]
+    assert PostDailyViews.objects.get(post=post).views == 10
