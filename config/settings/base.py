@@ -141,8 +141,9 @@ def database_from_url(url):
             # Django turns psycopg's prepared statements off. Its own queries bind their
             # parameters in the client and are never prepared anyway; the reader count's
             # statement binds them on the server (blog/readers.py) and is prepared after this
-            # many runs on each connection.
-            "prepare_threshold": 5,
+            # many runs on each connection. A pooler that hands one client's transactions to
+            # different server sessions (PgBouncer's transaction mode) loses them: turn off.
+            "prepare_threshold": 5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None,
             "pool": {
                 "min_size": 1,
                 "max_size": int(os.environ.get("DATABASE_POOL_MAX", "4")),

@@ -300,3 +300,12 @@ def test_the_database_keeps_the_counting_statement_prepared_on_each_connection(p
     assert len(prepared) == 1
     assert "blog_postdailyviews" in prepared[0]
     assert PostDailyViews.objects.get(post=post).views == 10
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler_in_transaction_mode(monkeypatch):
+    from config.settings.base import database_from_url
+
+    url = "postgres://blog@127.0.0.1:5432/blog"
+    assert database_from_url(url)["OPTIONS"]["prepare_threshold"] == 5
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
+    assert database_from_url(url)["OPTIONS"]["prepare_threshold"] is None
