@@ -16,10 +16,11 @@ objects rather than pickles (core/memorycache.py).
 A page is stored per interface language (LocaleMiddleware picks it from the language cookie or
 Accept-Language), and says so to other caches with `Vary: Accept-Language, Cookie`.
 
-A shared page is stored split at its placeholders, plain and gzip-compressed (core/pagebody.py):
-clients that accept gzip get it compressed at no cost per request, with the per-request values
-kept out of the compression (BREACH; docs/performance.md). Personal pages, which may hold the
-visitor's own name and address, are never compressed. Every page says `Vary: Accept-Encoding`.
+A shared page is stored split at its placeholders, plain and compressed with zstd and gzip
+(core/pagebody.py): clients get it in the coding they rank highest at no cost per request, with
+the per-request values kept out of the compression (BREACH; docs/performance.md). Personal
+pages, which may hold the visitor's own name and address, are never compressed. Every page
+says `Vary: Accept-Encoding`.
 
 Once a stored page has gone out through the whole middleware stack, SharedPageMiddleware serves
 it from then on ahead of every other middleware (the security headers, the policy, sessions, CSRF,
@@ -51,7 +52,7 @@ from . import content_version
 from .csrf import csrf_token
 from .guards import request_has_nul
 from .outage import database_recently_unavailable, database_unavailable_response, is_database_error
-from .pagebody import GzipBody, PlainBody, accepts_gzip
+from .pagebody import GzipBody, PlainBody, ZstdBody, preferred_coding
 
 Filler = Callable[[HttpRequest, str], str]
 
@@ -79,18 +80,20 @@ class SharedPage:
 
     content_type: str
     plain: PlainBody
-    compressed: GzipBody
+    compressed: Mapping[str, GzipBody | ZstdBody]  # by coding: "zstd", "gzip"
     visitor: Visitor | None = None
     # Learned per scheme: HSTS goes on secure responses only.
     headers: dict[bool, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def respond(self, request: HttpRequest, visit: Visit) -> HttpResponse:
         fill = _filler(request, visit.values)
-        if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-            response = HttpResponse(self.compressed.render(fill), content_type=self.content_type)
-            response["Content-Encoding"] = "gzip"
-        else:
+        coding = preferred_coding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        if coding is None:
             response = HttpResponse(self.plain.render(fill), content_type=self.content_type)
+        else:
+            body = self.compressed[coding].render(fill)
+            response = HttpResponse(body, content_type=self.content_type)
+            response["Content-Encoding"] = coding
         if visit.finish is not None:
             visit.finish(response)
         return response
@@ -133,7 +136,8 @@ def cached_page(
         if response.status_code != 200 or response.streaming:
             return _vary(_fill(response, request, visit.values))
         plain = PlainBody.parse(response.content)
-        page = SharedPage(response["Content-Type"], plain, GzipBody.compress(plain), visitor)
+        compressed = {"zstd": ZstdBody.compress(plain), "gzip": GzipBody.compress(plain)}
+        page = SharedPage(response["Content-Type"], plain, compressed, visitor)
         pages.set(key, page, settings.PAGE_CACHE_SECONDS)
     response = _vary(page.respond(request, visit))
     if request.is_secure() not in page.headers:

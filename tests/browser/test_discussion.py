@@ -2,8 +2,9 @@
 
 import pytest
 
+from blog import labels
 from tests.conftest import GunicornServer
-from tests.factories import make_post
+from tests.factories import make_comment, make_post
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +58,26 @@ def test_commenter_posts_replies_in_place_and_sees_math_and_the_sidebar(
     assert nested.first.locator("mjx-container").count() == 1
     sidebar = page.locator(".recent-comments").inner_text()
     assert "王五" in sidebar and "赵六" in sidebar
+
+
+def test_chromium_reads_a_discussion_sent_as_zstd_frames_with_the_values_between_them(
+    gunicorn_server, browser_page, author, category
+):
+    post = make_post(author=author, category=category, title="长讨论")
+    for number in range(30):
+        make_comment(post, body=f"第{number}条：" + "这一步的推导还可以换一种写法。" * 8)
+    page = browser_page
+    tokens = set()
+    for _ in range(2):  # built and stored, then served from the stored page
+        page.context.clear_cookies()  # a new visitor each time: a new CSRF cookie
+        response = page.goto(gunicorn_server.url + post.get_absolute_url())
+        assert response.headers["content-encoding"] == "zstd"
+        # The reader count and the CSRF token are raw frames between the compressed parts.
+        assert page.inner_text(".post .views") == labels.readers(0)  # headless: not counted
+        tokens.add(page.input_value("#respond input[name=csrfmiddlewaretoken]"))
+        assert page.locator(".comment").count() == 20  # the first page of threads
+        assert page.locator("footer").count() >= 1  # and the page after the last value
+    assert len(tokens) == 2 and all(len(token) == 64 for token in tokens)
 
 
 def test_preview_shows_the_comment_typeset_before_posting(
