@@ -176,6 +176,14 @@ def test_a_long_value_is_split_into_raw_zstd_blocks_of_at_most_128_kib():
     assert decompress("zstd", body.render(fill)) == f"<p>{long_value}</p><p></p>".encode()
 
 
+def test_no_zstd_frame_asks_a_browser_for_more_than_8_mib_of_window():
+    """RFC 9659: decoders of the zstd content coding need not keep more than 8 MiB of history."""
+    page = b"".join(b"<li>%d: %s</li>" % (n, secrets.token_hex(8).encode()) for n in range(300_000))
+    assert len(page) > 8 << 20
+    frame = ZstdBody.compress(PlainBody.parse(page)).parts[0]
+    assert zstandard.get_frame_parameters(frame).window_size <= 8 << 20
+
+
 @pytest.mark.parametrize(
     ("header", "coding"),
     [
