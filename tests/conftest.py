@@ -178,6 +178,7 @@ def browser_page(monkeypatch):
         # A reader whose browser asks for Chinese, the site's own language.
         page = browser.new_page(locale="zh-CN")
         yield page
+        close_connections_made_beside_playwright()
         browser.close()
 
 
@@ -195,8 +196,19 @@ def chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
+        close_connections_made_beside_playwright()
         browser.close()
     patch.undo()
+
+
+def close_connections_made_beside_playwright():
+    """Close the database connections the tests opened while Playwright's loop ran.
+
+    With an event loop running in the thread, asgiref treats it as async and Django keeps
+    connections apart from the test's usual ones, where nothing else closes them; left open,
+    the test database cannot be dropped at the end of the run.
+    """
+    connections.close_all()
 
 
 @pytest.fixture(scope="module")
