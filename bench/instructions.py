@@ -52,9 +52,8 @@ def production_env(database_url):
 def serve(path, requests):
     """In the child: set up Django, warm up, then serve `path` `requests` times."""
     sys.path.insert(0, str(PROJECT_DIR))
-    from django.core.wsgi import get_wsgi_application
+    from config.wsgi import application  # what gunicorn serves
 
-    application = get_wsgi_application()
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
@@ -77,7 +76,8 @@ def serve(path, requests):
     for _ in range(WARM_UP_REQUESTS + requests):
         response = application({**environ, "wsgi.input": io.BytesIO()}, start_response)
         b"".join(response)
-        response.close()
+        if hasattr(response, "close"):  # as a WSGI server does
+            response.close()
 
 
 def count_instructions(path, requests, env):
