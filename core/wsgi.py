@@ -47,7 +47,9 @@ class SharedPageApplication:
         if self._head is None:
             self._head = head_of_stack()
         set_script_prefix(get_script_name(environ))
-        request = WSGIRequest(environ)
+        # A copy: WSGIRequest writes the decoded path into the environ it is given, and Django's
+        # application, if it gets the request after all, must decode the path the server sent.
+        request = WSGIRequest(environ.copy())
         response = self._head(request)
         if isinstance(response, _NotStored):
             return self.application(environ, start_response)

@@ -29,11 +29,19 @@ BROWSER = {
 PER_RESPONSE = {"Date", "Content-Length", "Set-Cookie"}
 
 
+class Environs(RequestFactory):
+    """RequestFactory's environ as a WSGI server passes it (the path still as bytes in a str),
+    not a request made from it (which decodes the path in place)."""
+
+    def request(self, **request):
+        return self._base_environ(**request)
+
+
 class Served:
     """What a WSGI server got: the status, the headers as sent, and the body."""
 
     def __init__(self, app, method, path, **headers):
-        environ = getattr(RequestFactory(), method)(path, **{**BROWSER, **headers}).environ
+        environ = getattr(Environs(), method)(path, **{**BROWSER, **headers})
         self.status, self.headers = None, None
         self.body = b"".join(app(environ, self.start_response))
 
@@ -123,6 +131,13 @@ def test_pages_not_stored_and_forms_go_to_django(post, django_requests):
     assert django_requests == [url, f"{url}/comment"]
 
 
+@pytest.mark.parametrize("path", ["/search/积分/", "/no-such-页/"])
+def test_addresses_beyond_ascii_reach_django_as_the_server_sent_them(post, path):
+    expected = "404" if "no-such" in path else "200"
+    assert get(path).status.startswith(expected)
+    assert get(path).status.startswith(expected)  # once stored, from the head of the stack
+
+
 def test_a_database_outage_is_a_503_with_retry_after(post, monkeypatch):
     stored("/")
 
@@ -162,5 +177,5 @@ def test_stored_pages_need_their_middleware(settings):
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "SharedPage" not in m]
     with pytest.raises(ImproperlyConfigured, match="SharedPageMiddleware"):
         SharedPageApplication(lambda environ, start_response: [])(
-            RequestFactory().get("/").environ, lambda status, headers: None
+            Environs().get("/"), lambda status, headers: None
         )
