@@ -10,7 +10,9 @@ What a stored page then skips is Django's per-request bookkeeping: the request_s
 request_finished signals, URL configuration and the handler's own layers, about a hundred µs
 of the few hundred such a page costs (docs/performance.md). Of that bookkeeping the page needs
 one thing, done here: a database connection its visitor used (counting a reader) is closed, or
-given back to the pool, as request_finished would. Errors are answered as in the stack: each
+given back to the pool, as request_finished would. The signals' other receivers reset the debug
+query log, close cache connections (a stored page reads only the per-process page store) and
+reset the URL configuration (which this never sets). Errors are answered as in the stack: each
 middleware of the head is wrapped as Django wraps it, so an exception is logged and gets the
 site's 500 page, and an unavailable database gets core.outage's 503.
 """
