@@ -43,7 +43,12 @@ class Served:
     def __init__(self, app, method, path, **headers):
         environ = getattr(Environs(), method)(path, **{**BROWSER, **headers})
         self.status, self.headers = None, None
-        self.body = b"".join(app(environ, self.start_response))
+        result = app(environ, self.start_response)
+        try:
+            self.body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):  # Django's response: sends request_finished
+                result.close()
 
     def start_response(self, status, headers, exc_info=None):
         self.status, self.headers = status, headers
