@@ -12,8 +12,8 @@ kernel and the database's own work are not in it (bench/run.py measures those).
 
 Each page is served twice under valgrind: `--requests` times and not at all, after the same
 set-up and warm-up; the difference divided by `--requests` is the count per request. Set
-BLOG_VIEWS_FLUSH_SECONDS as for bench/run.py to count the tallied view. Takes about a minute
-per run on the benchmark machine; needs valgrind (`apt-get install valgrind`).
+BLOG_VIEWS_FLUSH_SECONDS=0 as for bench/run.py to count every view in the database. Takes
+about a minute per run on the benchmark machine; needs valgrind (`apt-get install valgrind`).
 """
 
 import argparse
@@ -123,7 +123,7 @@ def main():
         raise SystemExit(f"{database_url} holds no posts: run `python bench/run.py` first")
     paths = {"home": "/", "post": f"/archives/{big_post[0]}"}
     env = production_env(database_url)
-    flush = os.environ.get("BLOG_VIEWS_FLUSH_SECONDS") or "0"
+    flush = os.environ.get("BLOG_VIEWS_FLUSH_SECONDS") or "1"  # the site's default
     counting = f"tallied every {flush} s" if float(flush) > 0 else "every view counted"
     print(f"Instructions per request (callgrind), {args.requests} requests, {counting}:")
     for name in args.only.split(","):

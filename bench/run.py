@@ -66,8 +66,11 @@ def query(url, sql, params=()):
 
 
 def flush_seconds():
-    """How often the blog's workers write their tallied reader counts (0: every view)."""
-    return float(os.environ.get("BLOG_VIEWS_FLUSH_SECONDS") or 0)
+    """How often the blog's workers write their tallied reader counts (0: every view).
+
+    The site's default is 1 (config/settings/base.py); BLOG_VIEWS_FLUSH_SECONDS=0 measures
+    counting every view as it happens."""
+    return float(os.environ.get("BLOG_VIEWS_FLUSH_SECONDS") or 1)
 
 
 def post_views(url, post_id):

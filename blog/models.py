@@ -437,3 +437,18 @@ class PostDailyViews(models.Model):
 
     def __str__(self):
         return f"{self.post_id} {self.day}: {self.views}"
+
+
+class WrittenViewLog(models.Model):
+    """A log file of tallied views whose views are in the counts (blog/view_log.py).
+
+    Written in the same transaction as the views, and deleted once the file is removed: a
+    worker that dies between the two leaves the name, and whoever adopts the file removes it
+    without counting its views again.
+    """
+
+    name = models.CharField(max_length=64, primary_key=True)
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name

@@ -10,6 +10,7 @@ import logging
 import time
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 import psycopg
 import re2
@@ -22,7 +23,8 @@ from django.utils import timezone
 from core.pagecache import Visit
 
 from . import labels
-from .models import Post, PostDailyViews
+from .models import Post, PostDailyViews, WrittenViewLog
+from .view_log import ViewLog, database_key
 from .view_tally import Views, ViewTally
 
 logger = logging.getLogger(__name__)
@@ -225,15 +227,19 @@ def public_views(post_id):
     return row[0] if row else None
 
 
-def add_views(views: Views) -> dict[int, int]:
+def add_views(views: Views, log_name: str | None = None) -> dict[int, int]:
     """Write a worker's tally: each post's views and each day's, in one transaction.
 
+    With the name of the log file that holds the same views, which is recorded in that
+    transaction (WrittenViewLog): a file's views are written once, or the transaction fails.
     Returns the new totals of the posts still public; views of a post that is no longer public
     are dropped, as counting them one by one would have refused them.
     """
     sql = counting_sql(connection.vendor, False)
     totals = {}
     with transaction.atomic(), connection.cursor() as cursor:
+        if log_name is not None:
+            WrittenViewLog.objects.create(name=log_name)
         # Every worker writes its posts in the same order, so two writes never deadlock.
         for post_id in sorted(views):
             days = views[post_id]
@@ -247,8 +253,18 @@ def add_views(views: Views) -> dict[int, int]:
     return totals
 
 
+def new_view_log() -> ViewLog:
+    """Log files of a worker's tallied views, in BLOG_VIEWS_LOG_DIR, for the default database."""
+    return ViewLog(
+        directory=lambda: Path(settings.BLOG_VIEWS_LOG_DIR),
+        database=lambda: database_key(connection.settings_dict),
+        is_written=lambda name: WrittenViewLog.objects.filter(name=name).exists(),
+        forget=lambda name: WrittenViewLog.objects.filter(name=name).delete(),
+    )
+
+
 # This worker's tally, used when BLOG_VIEWS_FLUSH_SECONDS > 0.
-tally = ViewTally(read_total=public_views, write=add_views)
+tally = ViewTally(read_total=public_views, write=add_views, log=new_view_log())
 
 
 class ViewCounter:

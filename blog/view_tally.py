@@ -1,16 +1,17 @@
-"""Tally readers in a worker's memory and write the tally every few seconds (opt-in).
+"""Tally readers in a worker's memory and write the tally every second (the default).
 
-Counting each view in the database as it happens (blog/readers.py) costs a statement, its
-commit and the database's CPU on every new reader's visit: on the benchmark machine more than
-the rest of a cached post page. With BLOG_VIEWS_FLUSH_SECONDS > 0 a worker adds the view to a
-dictionary instead, and a thread of its own writes every post's views, and each day's, in one
-transaction per interval, and once more when the worker exits (gunicorn's graceful stop, a
-`max_requests` restart, a timeout's abort).
+Counting each view in the database as it happens (blog/readers.py, BLOG_VIEWS_FLUSH_SECONDS=0)
+costs a statement, its commit and the database's CPU on every new reader's visit: on the
+benchmark machine more than the rest of a cached post page. With BLOG_VIEWS_FLUSH_SECONDS > 0 a
+worker adds the view to a dictionary instead, and a thread of its own writes every post's views,
+and each day's, in one transaction per interval, and once more when the worker exits
+(gunicorn's graceful stop, a `max_requests` restart, a timeout's abort).
 
 Counts stay exact: each write adds its views (`views = views + n`), so workers never
-overwrite each other, and a write that fails (the database is down) is kept and tried again.
-What can be lost is the last interval of a worker killed outright (SIGKILL, the machine
-losing power), which is why this is off by default.
+overwrite each other. Each view is also appended to the worker's log file (blog/view_log.py),
+written with the same transaction: the views of a worker killed outright, or of a write that
+failed (the database is down), stay in their file until a worker writes them, exactly once.
+Only the machine losing power can lose the last interval's views.
 
 The count a reader is shown is the database's total as this worker last wrote or read it,
 plus the views it has tallied since: it rises with every view a worker serves and catches up
@@ -29,11 +30,15 @@ from datetime import date
 
 from django.db import DatabaseError, connections
 
+from .view_log import ViewLog
+
 logger = logging.getLogger(__name__)
 
 Views = Mapping[int, Mapping[date, int]]  # post id → day → views
 ReadTotal = Callable[[int], int | None]  # a public post's total; None if not public
-WriteViews = Callable[[Views], dict[int, int]]  # add views; the new totals of public posts
+# Add views, recording the log file they came from (if any) in the same transaction; the new
+# totals of the posts still public.
+WriteViews = Callable[[Views, str | None], dict[int, int]]
 
 
 class ViewTally:
@@ -44,11 +49,13 @@ class ViewTally:
         read_total: ReadTotal,
         write: WriteViews,
         *,
+        log: ViewLog | None = None,
         in_background: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ):
         self._read_total = read_total
         self._write = write
+        self._log = log
         self._in_background = in_background
         self._clock = clock
         self._lock = threading.Lock()
@@ -66,6 +73,8 @@ class ViewTally:
             if post_id not in self._totals:  # a write found it no longer public just now
                 return None
             self._pending.setdefault(post_id, Counter())[day] += 1
+            if self._log is not None:
+                self._log.append(post_id, day)
             shown = self._shown(post_id)
         if self._in_background:
             self._start_flushing(every)
@@ -86,29 +95,58 @@ class ViewTally:
             return self._shown(post_id) if post_id in self._totals else total
 
     def flush(self) -> None:
-        """Write the views tallied so far; if the write fails they stay for the next one."""
+        """Write the views tallied so far, then any views left in log files by workers gone.
+
+        Without a log, the views of a failed write stay in memory for the next one; with one,
+        they stay in their file, which the next write adopts.
+        """
         with self._lock:
             pending, self._pending = self._pending, {}
+            log_file = self._log.seal() if self._log is not None else None
             for post_id, days in pending.items():
                 self._writing[post_id] += days.total()
-        if not pending:
-            return
+        if pending:
+            self._write_pending(pending, log_file)
+        if self._log is not None:
+            self._write_orphans()
+
+    def _write_pending(self, pending, log_file):
         written = None
         try:
-            written = self._write(pending)
+            written = self._write(pending, log_file.name if log_file else None)
         except DatabaseError:
             logger.warning("reader counts not written, kept for the next try", exc_info=True)
         finally:
             with self._lock:
-                self._settle(pending, written)
+                self._settle(pending, written, keep=log_file is None)
+            if log_file is not None and written is None:
+                # Adopted by the next write, here or in another worker, which learns from the
+                # database whether this write committed after all.
+                log_file.release()
+            elif log_file is not None:
+                self._log.done(log_file)
 
-    def _settle(self, pending, written):
+    def _write_orphans(self):
+        try:
+            for orphan in self._log.orphans():
+                try:
+                    if not orphan.written:
+                        self._write(orphan.views, orphan.file.name)
+                except BaseException:
+                    orphan.file.release()
+                    raise
+                self._log.done(orphan.file)
+        except DatabaseError:
+            logger.warning("views left by another worker not written yet", exc_info=True)
+
+    def _settle(self, pending, written, keep):
         for post_id, days in pending.items():
             self._writing[post_id] -= days.total()
             if not self._writing[post_id]:
                 del self._writing[post_id]
             if written is None:
-                self._pending.setdefault(post_id, Counter()).update(days)
+                if keep:
+                    self._pending.setdefault(post_id, Counter()).update(days)
             elif post_id in written:
                 self._remember(post_id, written[post_id])
             else:  # no longer public: the next view reads it again and is refused

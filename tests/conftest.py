@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.db import connection, connections
 from hypothesis import settings as hypothesis_settings
@@ -96,6 +97,7 @@ class GunicornServer:
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_ACCESS_LOG": "",
+            "BLOG_VIEWS_LOG_DIR": str(django_settings.BLOG_VIEWS_LOG_DIR),
             **extra_env,
         }
         self.log = open(PROJECT_DIR / "data" / f"gunicorn-{self.port}.log", "w+b")  # noqa: SIM115
@@ -229,3 +231,8 @@ def sample_site(transactional_db):
     from tests.sample_site import build_sample_site
 
     return build_sample_site()
+
+
+def pytest_sessionfinish(session):
+    """Remove this run's directory of tallied views' log files (config/settings/test.py)."""
+    shutil.rmtree(django_settings.BLOG_VIEWS_LOG_DIR, ignore_errors=True)

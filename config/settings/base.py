@@ -340,11 +340,12 @@ BLOG_VIEW_DEDUPE_SECONDS = 24 * 60 * 60
 # commits without waiting for the disk (blog/readers.py), several times cheaper, and a crash
 # of the database server may forget the last fraction of a second of views.
 BLOG_VIEWS_ASYNC_COMMIT = env_bool("BLOG_VIEWS_ASYNC_COMMIT", False)
-# 0 (the default): every counted view is written as it happens. Above 0, each worker tallies
-# views in memory and writes them every this many seconds and when it exits
-# (blog/view_tally.py): no database work per view, and a worker killed outright loses its last
-# interval's views.
-BLOG_VIEWS_FLUSH_SECONDS = float(os.environ.get("BLOG_VIEWS_FLUSH_SECONDS", "0"))
+# Above 0 (the default, 1): each worker tallies views in memory and writes them every this many
+# seconds and when it exits (blog/view_tally.py), no database work per view; each view is also
+# appended to a log file in BLOG_VIEWS_LOG_DIR, so that a worker killed outright loses none
+# (blog/view_log.py). 0: every counted view is written to the database as it happens.
+BLOG_VIEWS_FLUSH_SECONDS = float(os.environ.get("BLOG_VIEWS_FLUSH_SECONDS", "1"))
+BLOG_VIEWS_LOG_DIR = Path(os.environ.get("BLOG_VIEWS_LOG_DIR") or DATA_DIR / "view-logs")
 # Number of reverse proxies (nginx, a load balancer) in front of gunicorn that append to
 # X-Forwarded-For. With 0, the header is ignored: anyone could forge it.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

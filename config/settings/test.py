@@ -1,6 +1,7 @@
 """Settings for the test suite: fast hashing, plain static files, SQLite in a file."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import COMMENTS_AUTHOR_MAIL, DATA_DIR, DATABASES, STORAGES, env_bool
@@ -27,3 +28,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Test transactions roll back, so their NOTIFYs never arrive: read the version per request.
 # tests/blog/test_caching.py turns the listener on for a gunicorn started by the test.
 PAGE_CACHE_VERSION_LISTENER = env_bool("PAGE_CACHE_VERSION_LISTENER", False)
+
+# Tests see each counted view in the database as it happens; tests/blog/test_view_tally.py and
+# tests/blog/test_view_log.py run the site's default, the tally and its log files.
+BLOG_VIEWS_FLUSH_SECONDS = float(os.environ.get("BLOG_VIEWS_FLUSH_SECONDS", "0"))
+# A directory per test run (gunicorn started by a test gets the run's): a file left by a run
+# that was stopped is never adopted by a later one, whose posts have the same ids.
+BLOG_VIEWS_LOG_DIR = Path(
+    os.environ.get("BLOG_VIEWS_LOG_DIR") or DATA_DIR / f"view-logs-{os.getpid()}"
+)

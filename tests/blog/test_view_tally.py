@@ -104,7 +104,7 @@ class FlakyDatabase:
     def read_total(self, post_id):
         return 10
 
-    def write(self, views):
+    def write(self, views, log_name=None):
         if self.failures:
             self.failures -= 1
             raise DatabaseError("connection refused")
@@ -127,7 +127,9 @@ def test_views_of_a_failed_write_are_kept_for_the_next():
 def test_a_post_served_rarely_shows_the_views_other_workers_wrote_since():
     totals = {7: 10}
     now = [0.0]
-    tally = ViewTally(totals.get, lambda views: {}, in_background=False, clock=lambda: now[0])
+    tally = ViewTally(
+        totals.get, lambda views, log_name: {}, in_background=False, clock=lambda: now[0]
+    )
     assert tally.count(7, DAY, every=60) == 11
     totals[7] = 500  # other workers wrote theirs
     now[0] = 30.0
@@ -146,9 +148,9 @@ def test_the_count_shown_never_goes_back_while_a_write_is_under_way():
     tally = ViewTally(database.read_total, database.write, in_background=False)
     shown = []
 
-    def write_while_readers_arrive(views):
+    def write_while_readers_arrive(views, log_name=None):
         shown.append(tally.count(7, DAY, every=60))  # a reader arrives mid-write
-        return database.write(views)
+        return database.write(views, log_name)
 
     tally._write = write_while_readers_arrive
     tally.count(7, DAY, every=60)
