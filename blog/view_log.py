@@ -92,20 +92,25 @@ class ViewLog:
         self._is_written = is_written
         self._forget = forget
         self._current: LogFile | None = None
-        self._failed_to_open = False
+        self._cannot_open = False  # a file could not be made since the last seal
+        self._open_failure_logged = False
 
     def append(self, post_id: int, day: date) -> None:
         """Add a view to this worker's current file (the caller serializes calls)."""
         current = self._current
         if current is None or current.pid != os.getpid():  # none yet, or a forked parent's
+            if self._cannot_open:  # tried since the last seal; not on every view
+                return
             current = self._current = self._open_new()
             if current is None:
+                self._cannot_open = True
                 return
         os.write(current.fd, b"%d %s\n" % (post_id, day.isoformat().encode()))
 
     def seal(self) -> LogFile | None:
         """Close the current file to new views and hand it over; the next view starts another."""
         current, self._current = self._current, None
+        self._cannot_open = False
         if current is not None and current.pid != os.getpid():
             return None
         return current
@@ -174,15 +179,15 @@ class ViewLog:
             directory.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError:
-            if not self._failed_to_open:
-                self._failed_to_open = True
+            if not self._open_failure_logged:
+                self._open_failure_logged = True
                 logger.exception(
                     "reader counts: no log file in %s; views are tallied in memory only", directory
                 )
             return None
         fcntl.flock(fd, fcntl.LOCK_EX)  # a new name: nobody else can hold it
         os.write(fd, self._header() + b"\n")
-        self._failed_to_open = False
+        self._open_failure_logged = False
         return LogFile(path, fd)
 
 

@@ -183,10 +183,16 @@ def test_views_are_still_tallied_when_no_log_file_can_be_made(settings, tmp_path
     settings.BLOG_VIEWS_LOG_DIR = tmp_path / "a-file"
     settings.BLOG_VIEWS_LOG_DIR.write_text("not a directory")
     tally = worker()
-    assert [tally.count(post.pk, DAY, every=60) for _ in range(2)] == [1, 2]
+    attempts = []
+    open_new = tally._log._open_new
+    tally._log._open_new = lambda: attempts.append(1) or open_new()
+    assert [tally.count(post.pk, DAY, every=60) for _ in range(3)] == [1, 2, 3]
     assert caplog.text.count("views are tallied in memory only") == 1
+    assert len(attempts) == 1  # tried again at the next write, not on every view
     tally.flush()
-    assert views_of(post) == 2
+    assert views_of(post) == 3
+    tally.count(post.pk, DAY, every=60)
+    assert len(attempts) == 2
 
 
 def _children(pid):
