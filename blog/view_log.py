@@ -93,7 +93,7 @@ class ViewLog:
         self._forget = forget
         self._current: LogFile | None = None
         self._cannot_open = False  # a file could not be made since the last seal
-        self._open_failure_logged = False
+        self._failure_logged = False
 
     def append(self, post_id: int, day: date) -> None:
         """Add a view to this worker's current file (the caller serializes calls)."""
@@ -105,7 +105,10 @@ class ViewLog:
             if current is None:
                 self._cannot_open = True
                 return
-        os.write(current.fd, b"%d %s\n" % (post_id, day.isoformat().encode()))
+        try:
+            os.write(current.fd, b"%d %s\n" % (post_id, day.isoformat().encode()))
+        except OSError:  # the disk is full: the view is still tallied, the page still served
+            self._log_failure(current.path.parent)
 
     def seal(self) -> LogFile | None:
         """Close the current file to new views and hand it over; the next view starts another."""
@@ -150,7 +153,7 @@ class ViewLog:
     def _adopt(self, path: Path) -> tuple[LogFile, dict[int, Counter[date]]] | None:
         try:
             fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
+        except OSError:  # removed meanwhile, or not ours to read
             return None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -179,16 +182,26 @@ class ViewLog:
             directory.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError:
-            if not self._open_failure_logged:
-                self._open_failure_logged = True
-                logger.exception(
-                    "reader counts: no log file in %s; views are tallied in memory only", directory
-                )
+            self._log_failure(directory)
             return None
-        fcntl.flock(fd, fcntl.LOCK_EX)  # a new name: nobody else can hold it
-        os.write(fd, self._header() + b"\n")
-        self._open_failure_logged = False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # a new name: only an adopter finding it empty waits
+            os.write(fd, self._header() + b"\n")
+        except OSError:
+            path.unlink(missing_ok=True)
+            os.close(fd)
+            self._log_failure(directory)
+            return None
+        self._failure_logged = False
         return LogFile(path, fd)
+
+    def _log_failure(self, directory):
+        if not self._failure_logged:
+            self._failure_logged = True
+            logger.exception(
+                "reader counts: cannot write a log file in %s; views are tallied in memory only",
+                directory,
+            )
 
 
 def parse_views(body: bytes) -> dict[int, Counter[date]]:

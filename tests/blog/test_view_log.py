@@ -195,6 +195,19 @@ def test_views_are_still_tallied_when_no_log_file_can_be_made(settings, tmp_path
     assert len(attempts) == 2
 
 
+def test_a_view_is_still_counted_when_its_line_cannot_be_written(log_dir, post, caplog):
+    tally = worker()
+    tally.count(post.pk, DAY, every=60)
+    full_disk = os.open("/dev/full", os.O_WRONLY)  # every write: ENOSPC
+    os.dup2(full_disk, tally._log._current.fd)
+    os.close(full_disk)
+    assert [tally.count(post.pk, DAY, every=60) for _ in range(2)] == [2, 3]
+    assert caplog.text.count("views are tallied in memory only") == 1
+    tally.flush()
+    assert views_of(post) == 3
+    assert log_files(log_dir) == []
+
+
 def _children(pid):
     return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
