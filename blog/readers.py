@@ -258,9 +258,15 @@ def new_view_log() -> ViewLog:
     return ViewLog(
         directory=lambda: Path(settings.BLOG_VIEWS_LOG_DIR),
         database=lambda: database_key(connection.settings_dict),
-        is_written=lambda name: WrittenViewLog.objects.filter(name=name).exists(),
-        forget=lambda name: WrittenViewLog.objects.filter(name=name).delete(),
+        is_written=lambda name: _written_logs().filter(name=name).exists(),
+        forget=lambda name: _written_logs().filter(name=name).delete(),
     )
+
+
+def _written_logs():
+    # Asked where the views are written: a replica may not have the name yet, and a file it
+    # called unwritten would be counted twice.
+    return WrittenViewLog.objects.using(router.db_for_write(WrittenViewLog))
 
 
 # This worker's tally, used when BLOG_VIEWS_FLUSH_SECONDS > 0.

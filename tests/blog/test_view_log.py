@@ -114,6 +114,19 @@ def test_a_failed_write_leaves_its_views_in_their_file_for_the_next_write(log_di
     assert log_files(log_dir) == []
 
 
+@pytest.mark.django_db(transaction=True)  # outside a transaction, reads go to replicas
+def test_whether_a_file_was_written_is_asked_of_the_primary(log_dir, post, settings):
+    dead = worker()
+    dead.count(post.pk, DAY, every=60)
+    file = dead._log.seal()
+    readers.add_views({post.pk: {DAY: 1}}, file.name)
+    file.release()
+    settings.DATABASE_REPLICAS = ["a-replica-that-has-not-caught-up"]  # reads would go there
+    worker().flush()
+    settings.DATABASE_REPLICAS = []
+    assert views_of(post) == 1
+
+
 def test_a_write_that_committed_but_reported_a_failure_is_not_counted_twice(log_dir, post):
     def write_and_lose_the_reply(views, log_name):
         readers.add_views(views, log_name)
